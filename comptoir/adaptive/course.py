@@ -1,0 +1,160 @@
+"""The engine's own view of a course: competencies, items, lessons and BKT parameters.
+
+The engine depends on nothing but this small immutable structure, so it can be fed from the
+resolved course model (`engine_course`), from a generated test course, or — through `to_json` —
+to the hand-written JavaScript twin in `engine.js`. Every probability is resolved here, once, in
+Python; both engines then read the same numbers.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+#: Chance of answering right without the competency, by item type: a 4-choice item guesses
+#: far more often than a fill-in. Instructors override these per course and per item.
+DEFAULT_GUESS: Mapping[str, float] = {
+    "true-false": 0.5,
+    "single": 0.25,
+    "multiple": 0.1,
+    "matching": 0.1,
+    "sequencing": 0.05,
+    "fill-in": 0.03,
+    "numeric": 0.03,
+    "scenario": 0.2,
+}
+DEFAULT_SLIP = 0.1
+DEFAULT_PRIOR = 0.2
+DEFAULT_LEARN = 0.15
+DEFAULT_FORGET = 0.0
+DEFAULT_THRESHOLD = 0.95
+#: Items answered between mastery and the first spaced review; doubles after each success.
+DEFAULT_REVIEW_BASE = 12
+
+
+@dataclass(frozen=True)
+class Params:
+    """Per-competency BKT parameters (guess and slip live on items)."""
+
+    prior: float
+    learn: float
+    forget: float = 0.0
+
+
+@dataclass(frozen=True)
+class EngineItem:
+    id: str
+    competencies: tuple[int, ...]
+    guess: float
+    slip: float
+
+
+@dataclass(frozen=True)
+class EngineLesson:
+    id: str
+    competencies: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class EngineCourse:
+    """Everything the engine needs, indices instead of references.
+
+    `competencies` lists the course's own competencies first (`n_own` of them), then the
+    competencies of other frameworks reached through `exactMatch` links, which receive evidence
+    but are never offered.
+    """
+
+    competencies: tuple[str, ...]
+    n_own: int
+    params: tuple[Params, ...]
+    prerequisites: tuple[tuple[int, ...], ...]
+    exact_matches: tuple[tuple[int, ...], ...]
+    items: tuple[EngineItem, ...]
+    lessons: tuple[EngineLesson, ...]
+    threshold: float = DEFAULT_THRESHOLD
+    review_base: int = DEFAULT_REVIEW_BASE
+
+    def to_json(self) -> str:
+        """Serialise for engine.js; floats are written with repr, which round-trips exactly."""
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "competencies": list(self.competencies),
+            "nOwn": self.n_own,
+            "params": [[p.prior, p.learn, p.forget] for p in self.params],
+            "prerequisites": [list(x) for x in self.prerequisites],
+            "exactMatches": [list(x) for x in self.exact_matches],
+            "items": [[i.id, list(i.competencies), i.guess, i.slip] for i in self.items],
+            "lessons": [[les.id, list(les.competencies)] for les in self.lessons],
+            "threshold": self.threshold,
+            "reviewBase": self.review_base,
+        }
+
+
+def _type_defaults(learner_model: Mapping[str, Any], key: str, base: Mapping[str, float] | float) -> Any:
+    """A course may override guess/slip with one number or with a mapping by item type."""
+    value = learner_model.get(key)
+    if value is None:
+        return base
+    if isinstance(value, Mapping):
+        if isinstance(base, Mapping):
+            return {**base, **{k: float(v) for k, v in value.items()}}
+        return {k: float(v) for k, v in value.items()} | {"*": base}
+    return float(value)
+
+
+def _for_type(table: Mapping[str, float] | float, item_type: str, fallback: float) -> float:
+    if isinstance(table, Mapping):
+        return float(table.get(item_type, table.get("*", fallback)))
+    return float(table)
+
+
+def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = None,
+                  review_base: int = DEFAULT_REVIEW_BASE) -> EngineCourse:
+    """Build an EngineCourse from a resolved course (duck-typed, see the module docstring).
+
+    Parameters are resolved, most specific first: the item's own guess/slip, the course's
+    `learner_model`, then `DEFAULT_GUESS` / `DEFAULT_SLIP`; per-competency prior/learn/forget come
+    from `fitted` (the output of `comptoir calibrate`, keyed by reference) when given, else from
+    the course's `learner_model`, else the defaults.
+    """
+    framework = rc.framework.id
+    own = [f"{framework}:{u.code}" for u in rc.units]
+    refs = list(own)
+    index = {ref: i for i, ref in enumerate(refs)}
+    matches_by_ref = rc.exact_matches or {}
+    for ref in own:
+        for other in matches_by_ref.get(ref, ()):
+            if other not in index:
+                index[other] = len(refs)
+                refs.append(other)
+    lm = dict(rc.course.learner_model or {})
+    fitted = fitted or {}
+
+    def params_for(ref: str) -> Params:
+        f = fitted.get(ref, {})
+        return Params(prior=float(f.get("prior", lm.get("prior", DEFAULT_PRIOR))),
+                      learn=float(f.get("learn", lm.get("learn", DEFAULT_LEARN))),
+                      forget=float(f.get("forget", lm.get("forget", DEFAULT_FORGET))))
+
+    guess_table = _type_defaults(lm, "guess", DEFAULT_GUESS)
+    slip_table = _type_defaults(lm, "slip", DEFAULT_SLIP)
+    items = []
+    for it in rc.items:
+        comps = tuple(index[c] for c in it.competencies if c in index and index[c] < len(own))
+        guess = it.guess if it.guess is not None else _for_type(guess_table, it.type, 0.2)
+        slip = it.slip if it.slip is not None else _for_type(slip_table, it.type, DEFAULT_SLIP)
+        items.append(EngineItem(it.id, comps, float(guess), float(slip)))
+    lessons = tuple(EngineLesson(les.id, tuple(index[c] for c in les.competencies
+                                               if c in index and index[c] < len(own)))
+                    for les in rc.lessons)
+    prereqs = tuple(tuple(index[p] for p in rc.prerequisites.get(ref, ()) if p in index)
+                    for ref in refs)
+    exact = tuple(tuple(index[m] for m in matches_by_ref.get(ref, ()) if m in index)
+                  for ref in refs)
+    threshold = getattr(rc.course, "mastery_threshold", None) or DEFAULT_THRESHOLD
+    return EngineCourse(
+        competencies=tuple(refs), n_own=len(own), params=tuple(params_for(r) for r in refs),
+        prerequisites=prereqs, exact_matches=exact, items=tuple(items), lessons=lessons,
+        threshold=float(threshold), review_base=review_base)

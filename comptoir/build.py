@@ -1,0 +1,139 @@
+"""The build: check the content, run the selected exporters, write ``dist/`` and its manifest.
+
+Artifacts are written into a fresh folder beside the output and swapped in at the end, so a
+failing build never leaves a half-written ``dist/``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Callable, Iterable
+
+from comptoir.exporters.base import FrameworkContext
+
+from .diagnostics import ContentError, Report
+from .i18n import localise
+from .model import Content, ResolvedCourse
+from .readers import read_content
+from .resolve import resolve
+from .validate import check_content
+
+GROUP = "comptoir.exporters"
+
+
+def exporters() -> dict[str, object]:
+    """Registered exporters by name, imported lazily (only when listed, not when used)."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def load_exporter(name: str):
+    return exporters()[name].load()()
+
+
+def load_content(root: Path, report: Report) -> Content:
+    content = read_content(root, report)
+    check_content(content, report)
+    return content
+
+
+def _mtime(paths: Iterable[Path]) -> int:
+    return max((int(p.stat().st_mtime) for p in paths if p.exists()), default=0)
+
+
+def timestamp(paths: Iterable[Path]) -> int:
+    """SOURCE_DATE_EPOCH when set, else the newest modification time among the sources used."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch and epoch.isdigit() else _mtime(paths)
+
+
+def course_sources(content: Content, course: ResolvedCourse) -> list[Path]:
+    paths = [course.course.path, *(fw.path for fw in content.frameworks.values()),
+             *(cw.path for cw in content.crosswalks)]
+    for lesson in course.lessons:
+        paths.extend((lesson.path, *lesson.media))
+    locales = Path(__file__).resolve().parent.parent / "locales"
+    paths.extend(sorted(locales.glob("*/LC_MESSAGES/*.po")))
+    return paths
+
+
+@dataclass(frozen=True)
+class Request:
+    targets: tuple[str, ...]
+    locales: tuple[str, ...] = ()  # empty = every locale of each course
+    courses: tuple[str, ...] = ()  # empty = every course
+
+
+def build(content: Content, out: Path, request: Request, report: Report,
+          progress: Callable[[str], None] = lambda _: None) -> list[dict]:
+    """Build what ``request`` asks for into ``out``; return the manifest entries."""
+    if report.errors:
+        raise ContentError(report)
+    courses = request.courses or tuple(sorted(content.courses))
+    framework_ids = sorted({content.courses[c].framework for c in courses}) if request.courses \
+        else sorted(content.frameworks)
+    artifacts = []
+    for name in request.targets:
+        exporter = load_exporter(name)
+        if exporter.scope == "framework":
+            context = FrameworkContext(content.frameworks, content.crosswalks, timestamp(
+                [*(fw.path for fw in content.frameworks.values()), *(cw.path for cw in content.crosswalks)]))
+            for fid in framework_ids:
+                progress(f"{name}: {fid}")
+                artifacts.extend(exporter.export(content.frameworks[fid], context))
+            continue
+        for course_id in courses:
+            resolved = resolve(content, course_id)
+            stamp = timestamp(course_sources(content, resolved))
+            for language in resolved.course.locales:
+                if request.locales and language not in request.locales:
+                    continue
+                progress(f"{name}: {course_id} [{language}]")
+                localised, missing = localise(resolved, language)
+                if missing:
+                    report.warning(resolved.course.path, 1, "untranslated",
+                                   f"{sum(missing.values())} text(s) of course '{course_id}' have no {language} "
+                                   "translation; French is shown instead", "run comptoir i18n update and translate")
+                artifacts.extend(exporter.export(localised, stamp))
+    return write(artifacts, out)
+
+
+def write(artifacts: list, out: Path) -> list[dict]:
+    """Write artifacts and ``manifest.json`` into a staging folder, then swap it in for ``out``."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        entries = []
+        for artifact in sorted(artifacts, key=lambda a: a.path):
+            target = staging / artifact.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(artifact.data)
+            entries.append({"course": artifact.course, "target": artifact.target, "locale": artifact.locale,
+                            "path": artifact.path, "bytes": len(artifact.data),
+                            "sha256": hashlib.sha256(artifact.data).hexdigest()})
+        manifest = json.dumps({"artifacts": entries}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        (staging / "manifest.json").write_text(manifest, encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return entries
+
+
+def print_report(report: Report, stream=sys.stderr) -> None:
+    for diagnostic in report.sorted():
+        print(diagnostic.format(), file=stream)

@@ -1,0 +1,130 @@
+"""Lesson files (Markdown + YAML front matter + colon-fence directives) → :class:`Lesson`.
+
+Parsing is markdown-it-py's (CommonMark, front-matter and colon-fence plugins); nothing here
+scans Markdown with regexes. Directive bodies are YAML with lines mapped back to the file.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from ..diagnostics import Report
+from ..model import Block, KeyPoint, Lesson, Prose
+from . import schema
+from .common import load_yaml, read_text
+from .items import read_item
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+DIRECTIVES = ("quiz", "scenario", "key-point")
+_INFO_RE = re.compile(r"^\{(?P<name>[^}]*)\}\s*(?P<arg>.*)$")
+
+
+@cache
+def parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin).enable("table")
+
+
+def _images(tokens: list[Token]) -> list[tuple[str, int]]:
+    found = []
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                found.append((str(child.attrs.get("src", "")), (token.map or [0])[0] + 1))
+    return found
+
+
+def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: Report) -> list[Path]:
+    media = []
+    for src, line in images:
+        if re.match(r"^[a-z]+:", src) or src.startswith("/"):
+            report.error(path, line, "media-not-relative", f"media '{src}' is not a relative path",
+                         "put the file beside the lesson and reference it relatively; builds never download")
+            continue
+        target = (lesson_dir / src).resolve()
+        if not target.is_file():
+            report.error(path, line, "missing-media", f"media file '{src}' does not exist",
+                         f"add it beside the lesson ({lesson_dir.name}/) or fix the name")
+        else:
+            media.append(target)
+    return media
+
+
+def read_lesson(path: Path, report: Report) -> Lesson | None:
+    lesson_id = path.stem
+    if not ID_RE.match(lesson_id):
+        report.error(path, 1, "malformed-id", f"lesson id '{lesson_id}' (the file name) is malformed",
+                     "use lowercase letters, digits, '.' and '-', starting with a letter or digit")
+        return None
+    text = read_text(path, report)
+    if text is None:
+        return None
+    tokens = parser().parse(text)
+    lines = text.splitlines()
+    if not tokens or tokens[0].type != "front_matter":
+        report.error(path, 1, "front-matter", "the lesson has no YAML front matter",
+                     "start the file with '---', the title/competencies/minutes keys, and '---'")
+        return None
+    front = load_yaml(tokens[0].content, path, report, line_offset=1)
+    if front is None or not schema.check(front, "lesson", path, report, "see docs/markup.md, 'Front matter'"):
+        return None
+    refs = tuple(front["competencies"])
+    blocks: list[Block] = []
+    prose: list[Token] = []
+    images: list[tuple[str, int]] = []
+    key_points = 0
+
+    def flush() -> None:
+        if prose:
+            start, end = prose[0].map[0], max(t.map[1] for t in prose if t.map)
+            blocks.append(Prose("\n".join(lines[start:end]).strip(), start + 1))
+            prose.clear()
+
+    for token in tokens[1:]:
+        if token.level != 0 or token.type.endswith("_close"):
+            if token.type == "inline":
+                images.extend(_images([token]))
+            continue
+        if token.type != "colon_fence":
+            prose.append(token)
+            continue
+        flush()
+        line = token.map[0] + 1
+        closing = lines[token.map[1] - 1].strip() if token.map[1] - 1 > token.map[0] else ""
+        if not closing or closing.strip(":"):
+            report.error(path, line, "directive-unclosed", "this directive is never closed",
+                         "end it with a line holding only ':::'")
+            continue
+        match = _INFO_RE.match(token.info.strip())
+        if not match or match["name"] not in DIRECTIVES:
+            report.error(path, line, "directive-unknown", f"unknown directive '{token.info.strip()}'",
+                         f"use one of: {', '.join('{' + d + '}' for d in DIRECTIVES)}")
+            continue
+        name, arg = match["name"], match["arg"].strip()
+        if name == "key-point":
+            images.extend(_images(parser().parse(token.content)))
+            blocks.append(KeyPoint(token.content.strip(), key_points, line))
+            key_points += 1
+            continue
+        if not arg:
+            report.error(path, line, "missing-id", f"the {name} directive has no id",
+                         f"write ':::{{{name}}} {lesson_id}-q1' (ids are unique across all content)")
+            continue
+        if not ID_RE.match(arg):
+            report.error(path, line, "malformed-id", f"item id '{arg}' is malformed",
+                         "use lowercase letters, digits, '.' and '-', starting with a letter or digit")
+            continue
+        body = load_yaml(token.content, path, report, line_offset=line)
+        if body is not None:
+            item = read_item(name, arg, body, lesson_id, refs, line, path, report)
+            if item is not None:
+                blocks.append(item)
+    flush()
+    media = _media(images, path.parent, path, report)
+    return Lesson(lesson_id, front["title"].strip(), refs, front["minutes"], tuple(blocks), path, tuple(media))
+

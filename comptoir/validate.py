@@ -1,0 +1,137 @@
+"""Checks across files: references, ids, prerequisites, crosswalks, courses.
+
+Each failure mode has its own code (docs/diagnostics.md lists them); a check reports and goes on.
+"""
+from __future__ import annotations
+
+from .diagnostics import Report
+from .model import Content, Framework, Ref
+
+
+def _framework(framework: Framework, report: Report) -> None:
+    seen: dict[str, int] = {}
+    for node in framework.walk():
+        if node.kind in framework.levels and not node.code:
+            report.error(framework.path, node.line, "missing-code",
+                         f"a '{node.kind}' node has no official code", "give it its 'code' from the source")
+        if node.kind in framework.levels and framework.languages[0] not in node.text:
+            report.error(framework.path, node.line, "missing-text",
+                         f"'{node.key}' has no official text in '{framework.languages[0]}'",
+                         "copy its wording from the source document")
+        if node.key in seen:
+            report.error(framework.path, node.line, "duplicate-id",
+                         f"code '{node.key}' is also used on line {seen[node.key]}",
+                         "codes and ids are unique within a framework; give repeated details an 'id'")
+        else:
+            seen[node.key] = node.line
+    units = {framework.ref(u) for u in framework.units()}
+    _prerequisites(framework.prerequisites, units, framework.path, framework.prerequisite_lines, report)
+
+
+def _prerequisites(graph, units: set[Ref], path, lines, report: Report) -> None:
+    for unit, needs in graph.items():
+        line = lines.get(unit, 1)
+        for ref in (unit, *needs):
+            if ref not in units:
+                report.error(path, line, "dangling-prerequisite", f"prerequisite entry names unknown unit '{ref}'",
+                             "use codes of this framework's competency-level units")
+    state: dict[Ref, int] = {}
+    reported: set[Ref] = set()
+
+    def visit(ref: Ref, trail: list[Ref]) -> None:
+        state[ref] = 1
+        for need in graph.get(ref, ()):
+            if state.get(need) == 1:
+                cycle = trail[trail.index(need):] + [need] if need in trail else [ref, need]
+                if not reported & set(cycle):
+                    reported.update(cycle)
+                    report.error(path, lines.get(ref, 1), "cyclic-prerequisite",
+                                 "prerequisites form a cycle: " + " → ".join(c.split(":", 1)[1] for c in cycle),
+                                 "a unit cannot (indirectly) require itself; remove one edge")
+            elif need not in state:
+                visit(need, trail + [need])
+        state[ref] = 2
+
+    for ref in sorted(graph):
+        if ref not in state:
+            visit(ref, [ref])
+
+
+def unit_refs(content: Content) -> dict[Ref, str]:
+    """Every competency-level reference of every framework → its framework id."""
+    return {fw.ref(u): fw.id for fw in content.frameworks.values() for u in fw.units()}
+
+
+def _crosswalks(content: Content, units: dict[Ref, str], report: Report) -> None:
+    for cw in content.crosswalks:
+        absent = [side for side in (cw.source, cw.target) if side not in content.frameworks]
+        for side in absent:
+            report.error(cw.path, 1, "crosswalk-framework", f"no framework '{side}' for this crosswalk",
+                         "name the file <source>__<target>.csv after two framework ids (or fix that framework)")
+        if absent:
+            continue
+        seen: dict[tuple, int] = {}
+        for link in cw.links:
+            for ref, fw in ((link.source, cw.source), (link.target, cw.target)):
+                if ref is not None and (units.get(ref) != fw):
+                    report.error(cw.path, link.line, "crosswalk-unknown",
+                                 f"'{ref}' is not a competency-level unit of '{fw}'",
+                                 f"use a full reference such as '{fw}:<code>' to a unit of {fw}")
+            key = (link.source, link.target)
+            if key in seen:
+                report.error(cw.path, link.line, "crosswalk-duplicate",
+                             f"the pair {link.source or '-'} / {link.target or '-'} is also on line {seen[key]}",
+                             "keep one row per pair")
+            seen[key] = link.line
+
+
+def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
+    items: dict[str, tuple] = {}
+    for lesson in content.lessons.values():
+        for ref in lesson.competencies:
+            if ref not in units:
+                report.error(lesson.path, 2, "unknown-ref", f"unknown competency reference '{ref}'",
+                             "use 'framework-id:code' with a competency-level code (see content/frameworks/)")
+        for item in lesson.items:
+            if item.id in items:
+                other_path, other_line = items[item.id]
+                report.error(lesson.path, item.line, "duplicate-id",
+                             f"item id '{item.id}' is also used in {other_path.name}:{other_line}",
+                             "item ids are unique across all content")
+            else:
+                items[item.id] = (lesson.path, item.line)
+            for ref in item.competencies:
+                if ref not in units:
+                    report.error(lesson.path, item.line, "unknown-ref",
+                                 f"item '{item.id}' names unknown competency '{ref}'",
+                                 "use 'framework-id:code' with a competency-level code")
+
+
+def _courses(content: Content, report: Report) -> None:
+    from .resolve import resolve, selected_units  # resolve depends on a checked framework
+
+    for course in content.courses.values():
+        framework = content.frameworks.get(course.framework)
+        if framework is None:
+            report.error(course.path, 1, "unknown-framework", f"unknown framework '{course.framework}'",
+                         f"use one of: {', '.join(sorted(content.frameworks)) or '(none yet)'}")
+            continue
+        units, unknown = selected_units(framework, course.include)
+        for code in unknown:
+            report.error(course.path, 1, "unknown-ref", f"'{code}' is not a code of framework '{framework.id}'",
+                         "include domain or unit codes of the course's framework, or 'all'")
+        if course.prerequisites is not None:
+            _prerequisites(course.prerequisites, {framework.ref(u) for u in framework.units()}, course.path, {},
+                           report)
+        if not units or not resolve(content, course.id).lessons:
+            report.error(course.path, 1, "empty-course", f"course '{course.id}' includes no lesson",
+                         "include units that lessons are aligned to (directly or through a crosswalk)")
+
+
+def check_content(content: Content, report: Report) -> None:
+    for framework in content.frameworks.values():
+        _framework(framework, report)
+    units = unit_refs(content)
+    _crosswalks(content, units, report)
+    _lessons(content, units, report)
+    _courses(content, report)
