@@ -151,4 +151,4 @@ def test_python_and_javascript_engines_agree_bit_for_bit(tmp_path: Path) -> None
     for (course, events, py), js in zip(collected, js_results):
         assert js == py, f"engines differ on course {course.to_json()} events {events}"
         activities += sum(1 for t in py["trace"] if t["activity"])
-    assert activities > 5 * len(collected)  # the cases exercised selection, not just empty courses
+    assert activities > 2 * len(collected)  # the cases exercised selection, not just empty courses
