@@ -207,6 +207,7 @@ class Lesson:
     blocks: tuple[Block, ...]
     path: Path
     media: tuple[Path, ...] = ()
+    competencies_line: int = 1
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -90,7 +90,7 @@ def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
     for lesson in content.lessons.values():
         for ref in lesson.competencies:
             if ref not in units:
-                report.error(lesson.path, 2, "unknown-ref", f"unknown competency reference '{ref}'",
+                report.error(lesson.path, lesson.competencies_line, "unknown-ref", f"unknown competency reference '{ref}'",
                              "use 'framework-id:code' with a competency-level code (see content/frameworks/)")
         for item in lesson.items:
             if item.id in items:
@@ -101,7 +101,7 @@ def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
             else:
                 items[item.id] = (lesson.path, item.line)
             for ref in item.competencies:
-                if ref not in units:
+                if ref not in units and ref not in lesson.competencies:  # those are reported once above
                     report.error(lesson.path, item.line, "unknown-ref",
                                  f"item '{item.id}' names unknown competency '{ref}'",
                                  "use 'framework-id:code' with a competency-level code")

@@ -18,14 +18,15 @@ def read_text(path: Path, report: Report) -> str | None:
     return None
 
 
-def load_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> object | None:
+def load_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> tuple[object, bool]:
+    """The parsed value and whether parsing succeeded (an empty document parses to None)."""
     value, problem = yamlsrc.load(text, line_offset)
     if problem is not None:
         report.error(path, problem.line, "yaml-syntax", problem.message, problem.hint, problem.col)
-        return None
-    return value
+        return None, False
+    return value, True
 
 
-def read_yaml(path: Path, report: Report) -> object | None:
+def read_yaml(path: Path, report: Report) -> tuple[object, bool]:
     text = read_text(path, report)
-    return None if text is None else load_yaml(text, path, report)
+    return (None, False) if text is None else load_yaml(text, path, report)

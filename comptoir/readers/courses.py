@@ -17,8 +17,8 @@ def read_course(path: Path, report: Report) -> Course | None:
         report.error(path, 1, "malformed-id", f"course id '{path.stem}' (the file name) is malformed",
                      "use lowercase letters, digits, '.' and '-'")
         return None
-    data = read_yaml(path, report)
-    if data is None or not schema.check(data, "course", path, report, "see docs/markup.md, 'Courses'"):
+    data, parsed = read_yaml(path, report)
+    if not parsed or not schema.check(data, "course", path, report, "see docs/markup.md, 'Courses'"):
         return None
     include = data["include"]
     fid = data["framework"]

@@ -24,8 +24,8 @@ def _node(data: dict) -> Node:
 
 
 def read_framework(path: Path, report: Report) -> Framework | None:
-    data = read_yaml(path, report)
-    if data is None or not schema.check(data, "framework", path, report, _HINT):
+    data, parsed = read_yaml(path, report)
+    if not parsed or not schema.check(data, "framework", path, report, _HINT):
         return None
     if data["id"] != path.stem:
         report.error(path, data.line_of("id"), "id-mismatch",

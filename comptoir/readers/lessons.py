@@ -70,8 +70,8 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
         report.error(path, 1, "front-matter", "the lesson has no YAML front matter",
                      "start the file with '---', the title/competencies/minutes keys, and '---'")
         return None
-    front = load_yaml(tokens[0].content, path, report, line_offset=1)
-    if front is None or not schema.check(front, "lesson", path, report, "see docs/markup.md, 'Front matter'"):
+    front, parsed = load_yaml(tokens[0].content, path, report, line_offset=1)
+    if not parsed or not schema.check(front, "lesson", path, report, "see docs/markup.md, 'Front matter'"):
         return None
     refs = tuple(front["competencies"])
     blocks: list[Block] = []
@@ -119,12 +119,13 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
             report.error(path, line, "malformed-id", f"item id '{arg}' is malformed",
                          "use lowercase letters, digits, '.' and '-', starting with a letter or digit")
             continue
-        body = load_yaml(token.content, path, report, line_offset=line)
-        if body is not None:
+        body, parsed = load_yaml(token.content, path, report, line_offset=line)
+        if parsed:
             item = read_item(name, arg, body, lesson_id, refs, line, path, report)
             if item is not None:
                 blocks.append(item)
     flush()
     media = _media(images, path.parent, path, report)
-    return Lesson(lesson_id, front["title"].strip(), refs, front["minutes"], tuple(blocks), path, tuple(media))
+    return Lesson(lesson_id, front["title"].strip(), refs, front["minutes"], tuple(blocks), path, tuple(media),
+                  front.line_of("competencies"))
 

@@ -1,0 +1,13 @@
+"""Test helpers: run the checker on a content tree and collect its diagnostics."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from comptoir.build import load_content
+from comptoir.diagnostics import Report
+
+
+def check_tree(root: Path) -> list:
+    report = Report(root.parent)
+    load_content(root, report)
+    return report.sorted()
