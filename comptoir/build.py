@@ -134,6 +134,6 @@ def write(artifacts: list, out: Path) -> list[dict]:
     return entries
 
 
-def print_report(report: Report, stream=sys.stderr) -> None:
+def print_report(report: Report) -> None:
     for diagnostic in report.sorted():
-        print(diagnostic.format(), file=stream)
+        print(diagnostic.format(), file=sys.stderr)
