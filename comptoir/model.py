@@ -227,6 +227,7 @@ class Course:
     description: str
     framework: str
     include: tuple[str, ...]  # empty = everything
+    lesson_ids: tuple[str, ...]  # empty = every lesson teaching an included unit
     locales: Mapping[str, str]  # language → region locale (fr → fr_CH)
     mastery_threshold: float
     learner_model: Mapping[str, float]

@@ -41,8 +41,9 @@ def resolve(content: Content, course_id: str, locale: str = "fr") -> ResolvedCou
     def teaches(refs_: tuple[Ref, ...]) -> list[int]:
         return [order[t] for r in refs_ for t in (r, *covering.get(r, ())) if t in refs]
 
-    taught = [(min(hits), lesson.id, lesson) for lesson in content.lessons.values()
-              if (hits := teaches(lesson.competencies))]
+    pool = [content.lessons[i] for i in course.lesson_ids if i in content.lessons] if course.lesson_ids \
+        else content.lessons.values()
+    taught = [(min(hits), lesson.id, lesson) for lesson in pool if (hits := teaches(lesson.competencies))]
     return ResolvedCourse(
         course=course,
         framework=framework,

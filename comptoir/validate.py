@@ -108,6 +108,7 @@ def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
 
 
 def _courses(content: Content, report: Report) -> None:
+    from .coverage import MIN_ITEMS, MIN_LESSONS, course_coverage, gaps
     from .resolve import resolve, selected_units  # resolve depends on a checked framework
 
     for course in content.courses.values():
@@ -120,12 +121,23 @@ def _courses(content: Content, report: Report) -> None:
         for code in unknown:
             report.error(course.path, 1, "unknown-ref", f"'{code}' is not a code of framework '{framework.id}'",
                          "include domain or unit codes of the course's framework, or 'all'")
+        for lesson_id in course.lesson_ids:
+            if lesson_id not in content.lessons:
+                report.error(course.path, 1, "unknown-lesson", f"course '{course.id}' lists unknown lesson '{lesson_id}'",
+                             "use lesson ids (file names without .md) from content/lessons/")
         if course.prerequisites is not None:
             _prerequisites(course.prerequisites, {framework.ref(u) for u in framework.units()}, course.path, {},
                            report)
-        if not units or not resolve(content, course.id).lessons:
+        resolved = resolve(content, course.id)
+        if not units or not resolved.lessons:
             report.error(course.path, 1, "empty-course", f"course '{course.id}' includes no lesson",
                          "include units that lessons are aligned to (directly or through a crosswalk)")
+            continue
+        for code, row in gaps(course_coverage(resolved)):
+            report.error(course.path, 1, "coverage",
+                         f"course '{course.id}': {framework.id}:{code} has {row['lessons']} lesson(s) and "
+                         f"{row['items']} item(s); it needs at least {MIN_LESSONS} and {MIN_ITEMS}",
+                         "write a lesson and items aligned to it, or leave it out of 'include'")
 
 
 def check_content(content: Content, report: Report) -> None:

@@ -29,6 +29,7 @@ def read_course(path: Path, report: Report) -> Course | None:
         description=data.get("description", "").strip(),
         framework=fid,
         include=() if include == "all" else tuple(str(code) for code in include),
+        lesson_ids=tuple(data.get("lessons", ())),
         locales=frozen_map(data["locales"]),
         mastery_threshold=float(data.get("mastery_threshold", DEFAULT_THRESHOLD)),
         learner_model=frozen_map(data.get("learner_model", {})),
