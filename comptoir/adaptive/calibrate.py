@@ -65,14 +65,16 @@ def build_sequences(responses: Sequence[Response], skills: list[str] | None = No
     seq_skill = np.array([skill_index.get(k[1], -1) for k in keys], dtype=np.int64)
     lengths = np.array([len(groups[k]) for k in keys], dtype=np.int64)
     max_len = int(lengths[0]) if len(lengths) else 0
-    padded = np.full((len(keys), max_len), -1, dtype=np.int64)
-    for row, key in enumerate(keys):
-        padded[row, :lengths[row]] = groups[key]
     n = np.searchsorted(-lengths, -np.arange(1, max_len + 1), side="right")
     offset = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
-    where = padded.T[padded.T >= 0]                      # time-major, sequence order within a step
-    seq_of = np.concatenate([np.arange(k) for k in n]) if max_len else np.zeros(0, np.int64)
-    step_of = np.repeat(np.arange(max_len), n)
+    seq_of = np.repeat(np.arange(len(keys)), lengths)      # sequence-major
+    step_of = np.concatenate([np.arange(k) for k in lengths]) if len(keys) else seq_of
+    flat = offset[step_of] + seq_of
+    where = np.empty(len(flat), dtype=np.int64)
+    where[flat] = np.concatenate([groups[k] for k in keys]) if len(keys) else flat
+    seq_of, step_of = np.empty_like(seq_of), np.empty_like(step_of)
+    seq_of[flat], step_of[flat] = np.repeat(np.arange(len(keys)), lengths), \
+        np.concatenate([np.arange(k) for k in lengths]) if len(keys) else step_of
     src = np.flatnonzero(step_of < lengths[seq_of] - 1)
     dst = offset[step_of[src] + 1] + seq_of[src]
     return Sequences(skills, seq_skill, lengths, n, offset, correct[where], seq_skill[seq_of],
@@ -105,6 +107,12 @@ def _forward(seqs: Sequences, P: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool) -> tuple[np.ndarray, np.ndarray]:
     """One EM iteration for every restart and skill; returns new params and log-likelihoods."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _em_step_unguarded(seqs, params, forgetting)
+
+
+def _em_step_unguarded(seqs: Sequences, params: np.ndarray,
+                       forgetting: bool) -> tuple[np.ndarray, np.ndarray]:
     R, K, _ = params.shape
     alpha, scale, _, e_l, e_u, keep, lr = _forward(seqs, params)
     f = 1.0 - keep
@@ -116,12 +124,14 @@ def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool) -> tuple[np.
         nx = slice(off1, off1 + n1)
         el, eu = w_l[:, nx] * beta_l[:, nx], w_u[:, nx] * beta_u[:, nx]
         cur = slice(off, off + n1)
-        beta_l[:, cur] = keep[:, cur] * el + f[:, cur] * eu
-        beta_u[:, cur] = lr[:, cur] * el + (1.0 - lr[:, cur]) * eu
+        b_l = keep[:, cur] * el + f[:, cur] * eu
+        b_u = lr[:, cur] * el + (1.0 - lr[:, cur]) * eu
+        norm = b_l + b_u                      # any per-step scale cancels in gamma and xi
+        beta_l[:, cur], beta_u[:, cur] = b_l / norm, b_u / norm
     gl = alpha * beta_l
     gu = (1.0 - alpha) * beta_u
     tot = gl + gu
-    gl, gu = gl / tot, gu / tot
+    gl, gu = np.nan_to_num(gl / tot, nan=0.5), np.nan_to_num(gu / tot, nan=0.5)
     src, dst = seqs.src, seqs.dst
     ap = alpha[:, src]
     el, eu = w_l[:, dst] * beta_l[:, dst], w_u[:, dst] * beta_u[:, dst]
@@ -136,15 +146,14 @@ def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool) -> tuple[np.
 
     sk, sk_src = seqs.skill, seqs.skill[src]
     first = slice(0, int(seqs.n[0]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        updates = {
-            "prior": by_skill(gl[:, first], seqs.seq_skill) / np.bincount(seqs.seq_skill, minlength=K),
-            "learn": by_skill(xi_ul / norm, sk_src) / by_skill((xi_ul + xi_uu) / norm, sk_src),
-            "forget": (by_skill(xi_lu / norm, sk_src) / by_skill((xi_lu + xi_ll) / norm, sk_src)
-                       if forgetting else np.zeros((R, K))),
-            "guess": by_skill(np.where(seqs.obs, gu, 0.0), sk) / by_skill(gu, sk),
-            "slip": by_skill(np.where(seqs.obs, 0.0, gl), sk) / by_skill(gl, sk),
-        }
+    updates = {
+        "prior": by_skill(gl[:, first], seqs.seq_skill) / np.bincount(seqs.seq_skill, minlength=K),
+        "learn": by_skill(xi_ul / norm, sk_src) / by_skill((xi_ul + xi_uu) / norm, sk_src),
+        "forget": (by_skill(xi_lu / norm, sk_src) / by_skill((xi_lu + xi_ll) / norm, sk_src)
+                   if forgetting else np.zeros((R, K))),
+        "guess": by_skill(np.where(seqs.obs, gu, 0.0), sk) / by_skill(gu, sk),
+        "slip": by_skill(np.where(seqs.obs, 0.0, gl), sk) / by_skill(gl, sk),
+    }
     new = params.copy()
     for j, name in enumerate(NAMES):
         value = np.where(np.isfinite(updates[name]), updates[name], params[:, :, j])
@@ -167,30 +176,40 @@ def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
 
 
 def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 4,
-        max_iter: int = 200, tol: float = 1e-7, seed: int = 0) -> dict[str, Any]:
-    """Fit by EM; returns the params.json document (skills → parameters, plus a default)."""
+        explore_iter: int = 8, max_iter: int = 150, tol: float = 1e-6,
+        seed: int = 0) -> dict[str, Any]:
+    """Fit by EM; returns the params.json document (skills → parameters, plus a default).
+
+    All `restarts` run together for `explore_iter` iterations; per skill the best one then runs
+    alone until the total log-likelihood gains less than `tol` per response in one iteration,
+    or `max_iter` iterations in all.
+    """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}")
     forgetting = model == "forgetting"
     seqs = build_sequences(responses)
     K = len(seqs.skills)
     params = _starts(K, restarts, forgetting, seed)
-    counts = np.bincount(seqs.seq_skill, seqs.lengths, minlength=K)
-    prev = None
     iterations = 0
-    for iterations in range(1, max_iter + 1):
+    for iterations in range(1, min(explore_iter, max_iter) + 1):
         params, ll = _em_step(seqs, params, forgetting)
-        if prev is not None and np.max((ll - prev) / np.maximum(counts, 1)) < tol:
+    params = params[np.argmax(ll, axis=0), np.arange(K)][None]
+    prev = -np.inf
+    while iterations < max_iter:
+        iterations += 1
+        params, ll = _em_step(seqs, params, forgetting)
+        total = float(ll.sum())
+        if total - prev < tol * len(seqs.obs):
             break
-        prev = ll
-    best = np.argmax(ll, axis=0)
-    chosen = params[best, np.arange(K)]
+        prev = total
+    counts = np.bincount(seqs.seq_skill, seqs.lengths, minlength=K)
+    chosen = params[0]
     skills = {s: {**{n: float(chosen[k, j]) for j, n in enumerate(NAMES)}, "n": int(counts[k])}
               for k, s in enumerate(seqs.skills)}
     weights = counts / counts.sum()
     default = {n: float(np.dot(weights, chosen[:, j])) for j, n in enumerate(NAMES)}
     return {"format": "comptoir-bkt-params/1", "model": model, "restarts": restarts,
-            "iterations": iterations, "log_likelihood": float(ll[best, np.arange(K)].sum()),
+            "iterations": iterations, "log_likelihood": float(ll.sum()),
             "default": default, "skills": skills}
 
 
