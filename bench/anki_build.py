@@ -19,7 +19,8 @@ import genanki
 
 from comptoir.build import course_sources, load_content, timestamp
 from comptoir.diagnostics import Report
-from comptoir.exporters.anki import AnkiExporter, DeckBuilder, apkg, genanki_decks
+from comptoir.exporters.anki import AnkiExporter, DeckBuilder, genanki_decks
+from comptoir.exporters.anki_package import apkg
 from comptoir.i18n import localise
 from comptoir.model import Content
 from comptoir.resolve import resolve

@@ -20,12 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import itertools
-import json
-import sqlite3
-import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -39,6 +34,7 @@ from comptoir.readers.lessons import parser
 from comptoir.render import to_html
 
 from .anki_models import models, stable_id
+from .anki_package import apkg
 from .base import Artifact, CourseExporter
 
 TAG_ROOT = "comptoir"
@@ -46,7 +42,6 @@ BLANK = "___"
 _PLACEHOLDER = "COMPTOIRBLANKPLACEHOLDER"
 OUTCOME_SCORE = {"success": 1.0, "partial": 0.5, "failure": 0.0}
 OUTCOME_LABEL = {"success": "Réussite", "partial": "Réussite partielle", "failure": "Échec"}
-ZIP_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can carry
 
 
 def letter(index: int) -> str:
@@ -187,7 +182,8 @@ class DeckBuilder:
             heading = ""
             for block in lesson.blocks:
                 if isinstance(block, KeyPoint):
-                    specs.append(self.concept(lesson, block, heading))
+                    if self.units_of(lesson.competencies):
+                        specs.append(self.concept(lesson, block, heading))
                 elif isinstance(block, Item):
                     if self.units_of(block.competencies):
                         specs.append(self.item(lesson, block))
@@ -336,7 +332,7 @@ def outcome_scores(nodes: dict[str, ScenarioNode]) -> dict[str, float]:
     return score
 
 
-# --- package -----------------------------------------------------------------------------------
+# --- decks -------------------------------------------------------------------------------------
 
 def deck_name(title: str) -> str:
     return " ".join(title.replace("::", ":").split())
@@ -358,35 +354,6 @@ def genanki_decks(course: ResolvedCourse, specs: list[NoteSpec]) -> list[genanki
         subdecks[key].add_note(genanki.Note(model=kinds[spec.kind], fields=list(spec.fields), tags=list(spec.tags),
                                             guid=spec.guid, due=position))
     return [parent, *subdecks.values()]
-
-
-def apkg(decks: list[genanki.Deck], media: dict[str, bytes], timestamp: int) -> bytes:
-    """A byte-for-byte reproducible ``.apkg``: ids and times from ``timestamp``, fixed zip metadata."""
-    connection = sqlite3.connect(":memory:")
-    try:
-        genanki.Package(decks).write_to_db(connection.cursor(), timestamp, itertools.count(timestamp * 1000))
-        connection.commit()
-        database = connection.serialize()
-    finally:
-        connection.close()
-    names = sorted(media)
-    entries = [("collection.anki2", database),
-               ("media", json_bytes({str(i): name for i, name in enumerate(names)})),
-               *((str(i), media[name]) for i, name in enumerate(names))]
-    buffer = io.BytesIO()
-    stamp = time.gmtime(max(timestamp, ZIP_EPOCH))[:6]
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
-
-
-def json_bytes(value: dict) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 class AnkiExporter(CourseExporter):

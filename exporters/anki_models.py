@@ -77,7 +77,8 @@ def stable_id(*parts: str) -> int:
 
 def _block(label: str, field: str, css: str = "") -> str:
     """A labelled section of a card's back, omitted when the note leaves ``field`` empty."""
-    return (f'{{{{#{field}}}}}<div class="block {css}"><span class="label">{label}</span>{{{{{field}}}}}</div>'
+    classes = f"block {css}".strip()
+    return (f'{{{{#{field}}}}}<div class="{classes}"><span class="label">{label}</span>{{{{{field}}}}}</div>'
             f"{{{{/{field}}}}}")
 
 
