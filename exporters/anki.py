@@ -23,14 +23,15 @@ import html
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from functools import cache
 from typing import Iterable
 
 import genanki
 from babel.numbers import format_decimal
+from markdown_it import MarkdownIt
 
 from comptoir.i18n import ui
 from comptoir.model import Framework, Item, KeyPoint, Lesson, Node, Ref, ResolvedCourse, ScenarioChoice, ScenarioNode
-from comptoir.readers.lessons import parser
 from comptoir.render import to_html
 
 from .anki_models import models, stable_id
@@ -192,7 +193,7 @@ class DeckBuilder:
         return specs
 
     def concept(self, lesson: Lesson, point: KeyPoint, heading: str) -> NoteSpec:
-        cue = html.escape(lesson.title) + (f" — {html.escape(heading)}" if heading else "")
+        cue = html.escape(lesson.title) + (f" — {self.html(lesson, heading, inline=True)}" if heading else "")
         fields = (cue, self.html(lesson, point.markdown), self.context(lesson, lesson.competencies),
                   f"{lesson.id}/key-point.{point.index}")
         return NoteSpec("concept", note_guid(self.language, lesson.id, "key-point", str(point.index)),
@@ -296,9 +297,15 @@ class DeckBuilder:
                             f'<ol class="path">{"".join(steps)}</ol>', f'<ul class="feedback">{feedback}</ul>')
 
 
+@cache
+def _block_parser() -> MarkdownIt:
+    """CommonMark without inline parsing: finding headings needs only the block structure."""
+    return MarkdownIt("commonmark").disable("inline")
+
+
 def last_heading(markdown: str) -> str:
-    """The text of the last heading in a prose block ('' if none): a key point's cue."""
-    tokens = parser().parse(markdown)
+    """The Markdown of the last heading in a prose block ('' if none): a key point's cue."""
+    tokens = _block_parser().parse(markdown)
     found = ""
     for before, token in zip(tokens, tokens[1:]):
         if before.type == "heading_open" and token.type == "inline":
