@@ -75,15 +75,8 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
         return None
     refs = tuple(front["competencies"])
     blocks: list[Block] = []
-    prose: list[Token] = []
     images: list[tuple[str, int]] = []
     key_points = 0
-
-    def flush() -> None:
-        if prose:
-            start, end = prose[0].map[0], max(t.map[1] for t in prose if t.map)
-            blocks.append(Prose("\n".join(lines[start:end]).strip(), start + 1))
-            prose.clear()
 
     for token in tokens[1:]:
         if token.level != 0 or token.type.endswith("_close"):
@@ -91,9 +84,10 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
                 images.extend(_images([token]))
             continue
         if token.type != "colon_fence":
-            prose.append(token)
+            # One prose block per top-level Markdown block: the unit a translator sees (DESIGN §4).
+            start, end = token.map
+            blocks.append(Prose("\n".join(lines[start:end]).strip(), start + 1))
             continue
-        flush()
         line = token.map[0] + 1
         closing = lines[token.map[1] - 1].strip() if token.map[1] - 1 > token.map[0] else ""
         if not closing or closing.strip(":"):
@@ -124,7 +118,6 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
             item = read_item(name, arg, body, lesson_id, refs, line, path, report)
             if item is not None:
                 blocks.append(item)
-    flush()
     media = _media(images, path.parent, path, report)
     return Lesson(lesson_id, front["title"].strip(), refs, front["minutes"], tuple(blocks), path, tuple(media),
                   front.line_of("competencies"))
