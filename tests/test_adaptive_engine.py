@@ -1,0 +1,209 @@
+"""The reference engine: BKT arithmetic, sequencing rules, course resolution and learner state."""
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+from types import SimpleNamespace as NS
+
+import pytest
+
+from comptoir.adaptive.course import (DEFAULT_GUESS, DEFAULT_SLIP, EngineCourse, EngineItem,
+                                      EngineLesson, Params, engine_course)
+from comptoir.adaptive.engine import (bkt_update, initial_state, next_activity, predict_correct,
+                                      record_lesson, record_response)
+from comptoir.adaptive.state import (SUSPEND_DATA_LIMIT, decode_state, encode_state, quantise)
+
+
+def exact_bkt(p: Fraction, learn: Fraction, forget: Fraction, guess: Fraction, slip: Fraction,
+              correct: bool) -> Fraction:
+    """Textbook BKT in exact rationals: Bayes on the response, then the transition."""
+    like_known = (1 - slip) if correct else slip
+    like_unknown = guess if correct else (1 - guess)
+    post = p * like_known / (p * like_known + (1 - p) * like_unknown)
+    return post * (1 - forget) + (1 - post) * learn
+
+
+@pytest.mark.parametrize("correct", [True, False])
+@pytest.mark.parametrize("p,learn,forget,guess,slip", [
+    (0.2, 0.15, 0.0, 0.25, 0.1), (0.9, 0.05, 0.02, 0.5, 0.2), (0.01, 0.3, 0.1, 0.03, 0.05)])
+def test_bkt_update_matches_exact_rational_bkt(p: float, learn: float, forget: float,
+                                               guess: float, slip: float, correct: bool) -> None:
+    got = bkt_update(p, Params(0.5, learn, forget), guess, slip, correct)
+    want = exact_bkt(*(Fraction(x) for x in (p, learn, forget, guess, slip)), correct)
+    assert got == pytest.approx(float(want), rel=1e-12)
+
+
+def test_predict_correct_is_the_mixture_of_known_and_guessing() -> None:
+    assert predict_correct(0.3, 0.25, 0.1) == pytest.approx(0.3 * 0.9 + 0.7 * 0.25)
+
+
+def course(**kw: object) -> EngineCourse:
+    """Three competencies: a → b, plus c; one external competency x exactly matched to a."""
+    base = dict(
+        competencies=("fw:a", "fw:b", "fw:c", "other:x"), n_own=3,
+        params=(Params(0.2, 0.2), Params(0.2, 0.2), Params(0.2, 0.2), Params(0.3, 0.2)),
+        prerequisites=((), (0,), (), ()), exact_matches=((3,), (), (), (0,)),
+        items=(EngineItem("a-q1", (0,), 0.5, 0.1), EngineItem("a-q2", (0,), 0.03, 0.1),
+               EngineItem("a-q3", (0,), 0.25, 0.1), EngineItem("b-q1", (1,), 0.25, 0.1),
+               EngineItem("c-q1", (2,), 0.25, 0.1)),
+        lessons=(EngineLesson("a-lesson", (0,)),), threshold=0.95, review_base=3)
+    base.update(kw)
+    return EngineCourse(**base)  # type: ignore[arg-type]
+
+
+def test_lesson_first_then_the_most_separating_item() -> None:
+    c = course()
+    s = initial_state(c)
+    assert next_activity(c, s) == ("lesson", 0)
+    record_lesson(c, s, 0)
+    assert next_activity(c, s) == ("item", 1)  # the fill-in (guess 0.03) separates best
+
+
+def test_unmastered_prerequisite_gates_its_dependants() -> None:
+    c = course(lessons=())
+    s = initial_state(c)
+    offered = set()
+    for _ in range(3):  # wrong answers keep a unmastered: b is never offered
+        kind, i = next_activity(c, s)
+        offered.add(c.items[i].competencies[0])
+        record_response(c, s, i, False)
+    assert 1 not in offered
+    s.p[0] = 0.99
+    kind, i = next_activity(c, s)
+    assert c.items[i].competencies == (1,)
+
+
+def test_answered_items_are_avoided_until_the_pool_is_exhausted() -> None:
+    c = course(lessons=(), threshold=0.9999)
+    s = initial_state(c)
+    picks = []
+    for _ in range(4):
+        picks.append(next_activity(c, s)[1])
+        record_response(c, s, picks[-1], False)
+    assert sorted(picks[:3]) == [0, 1, 2] and picks[3] == picks[0]
+
+
+def test_evidence_reaches_exact_match_competencies() -> None:
+    c = course(lessons=())
+    s = initial_state(c)
+    record_response(c, s, 1, True)
+    assert s.p[3] == bkt_update(0.3, c.params[3], 0.03, 0.1, True)
+    assert s.p[2] == 0.2  # c is untouched
+
+
+def test_mastered_competency_comes_back_for_spaced_review() -> None:
+    c = course(lessons=())
+    s = initial_state(c)
+    while s.p[0] < c.threshold:
+        record_response(c, s, 1, True)
+    mastered_at = s.step
+    assert s.stage[0] == 1 and s.due[0] == mastered_at + 3
+    for _ in range(3):  # work on the other competencies meanwhile
+        kind, i = next_activity(c, s)
+        assert c.items[i].competencies != (0,)
+        record_response(c, s, i, False)
+    kind, i = next_activity(c, s)
+    assert c.items[i].competencies == (0,)
+    record_response(c, s, i, True)
+    assert s.stage[0] == 2 and s.due[0] == s.step + 6
+
+
+def test_finished_course_has_no_next_activity() -> None:
+    c = course(lessons=(), review_base=0)
+    s = initial_state(c)
+    s.p[:3] = [0.99, 0.99, 0.99]
+    assert next_activity(c, s) is None
+
+
+def stand_in_course() -> NS:
+    units = [NS(code="a"), NS(code="b")]
+    items = [NS(id="b6-conclure-q1", type="single", competencies=("ch:a",), guess=None, slip=None),
+             NS(id="b6-conclure-q2", type="fill-in", competencies=("ch:a", "ch:b"), guess=None,
+                slip=0.2),
+             NS(id="x-q", type="numeric", competencies=("ch:b",), guess=0.4, slip=None)]
+    return NS(framework=NS(id="ch"), units=units, prerequisites={"ch:b": ("ch:a",)}, items=items,
+              lessons=[NS(id="l-a", competencies=("ch:a",))],
+              course=NS(mastery_threshold=0.9, learner_model={"prior": 0.1, "guess": {"single": 0.3}}),
+              exact_matches={"ch:a": ("fr:1.1",)})
+
+
+def test_engine_course_resolves_parameters_most_specific_first() -> None:
+    ec = engine_course(stand_in_course(), fitted={"ch:b": {"prior": 0.4, "learn": 0.05}})
+    assert ec.competencies == ("ch:a", "ch:b", "fr:1.1") and ec.n_own == 2
+    assert ec.prerequisites == ((), (0,), ()) and ec.exact_matches == ((2,), (), ())
+    q1, q2, q3 = ec.items
+    assert (q1.guess, q1.slip) == (0.3, DEFAULT_SLIP)          # course override by type
+    assert (q2.guess, q2.slip) == (DEFAULT_GUESS["fill-in"], 0.2)  # item override of slip
+    assert q3.guess == 0.4 and q2.competencies == (0, 1)
+    assert ec.params[0].prior == 0.1 and ec.params[1] == Params(0.4, 0.05, 0.0)
+    assert ec.threshold == 0.9 and ec.lessons[0].competencies == (0,)
+
+
+def worst_case_course(n_comp: int = 40, per_comp: int = 10, matches: int = 2) -> EngineCourse:
+    """Swiss-sized: 40 competencies × 10 items with realistic ids, two exactMatch links each."""
+    verbs = ["accueillir", "conclure", "conseiller", "argumenter", "traiter", "orienter"]
+    comps = tuple(f"ch-arc:{chr(97 + c // 6)}.{c % 6 + 1}" for c in range(n_comp))
+    ext = tuple(f"fr-mcavd:{c}.{m}" for c in range(n_comp) for m in range(matches))
+    n = n_comp + len(ext)
+    items = tuple(EngineItem(f"{chr(97 + c // 6)}{c % 6 + 1}-{verbs[c % 6]}-q{k + 1}", (c,),
+                             0.25, 0.1) for c in range(n_comp) for k in range(per_comp))
+    return EngineCourse(
+        competencies=comps + ext, n_own=n_comp, params=(Params(0.2, 0.15),) * n,
+        prerequisites=((),) * n,
+        exact_matches=tuple(tuple(n_comp + c * matches + m for m in range(matches))
+                            for c in range(n_comp)) + ((),) * len(ext),
+        items=items, lessons=tuple(EngineLesson(f"lecon-{c}", (c,)) for c in range(n_comp)))
+
+
+def test_worst_case_state_fits_scorm12_suspend_data() -> None:
+    c = worst_case_course()
+    s = initial_state(c)
+    for i in range(len(c.items)):
+        record_response(c, s, i, i % 3 != 0)
+    # worst case: every item flagged answered, every lesson seen, every competency in review
+    s.answered = [True] * len(c.items)
+    s.seen = [True] * len(c.lessons)
+    s.stage[:c.n_own] = [16] * c.n_own
+    s.due[:c.n_own] = [2 ** 30 - 1] * c.n_own
+    s.step = 2 ** 30 - 1
+    assert all(p != c.params[k].prior for k, p in enumerate(s.p))
+    text = encode_state(c, s)
+    assert len(text) <= SUSPEND_DATA_LIMIT, len(text)
+    back = decode_state(c, text)
+    assert back.answered == s.answered and back.seen == s.seen and back.stage == s.stage
+    assert back.due == s.due and back.step == s.step
+    assert all(abs(a - b) <= 0.5 / 262143 + 1e-12 for a, b in zip(back.p, s.p))
+
+
+def test_content_update_keeping_ids_keeps_mastery() -> None:
+    old = course()
+    s = initial_state(old)
+    for i in (1, 1, 3):
+        record_response(old, s, i, True)
+    text = encode_state(old, s)
+    # reordered items, one removed, one added; reordered competencies
+    new = EngineCourse(
+        competencies=("fw:c", "fw:b", "fw:a", "other:x"), n_own=3, params=old.params,
+        prerequisites=((), (2,), (), ()), exact_matches=((), (), (3,), (2,)),
+        items=(EngineItem("new-q", (0,), 0.25, 0.1), EngineItem("b-q1", (1,), 0.25, 0.1),
+               EngineItem("a-q2", (2,), 0.03, 0.1)),
+        lessons=old.lessons, threshold=0.95, review_base=3)
+    back = decode_state(new, text)
+    assert back.p[2] == quantise(s.p[0]) / 262143 and back.p[1] == quantise(s.p[1]) / 262143
+    assert back.p[0] == new.params[0].prior
+    # a-q2 stays answered; b-q1 was b's only item, so its round was reset when answered
+    assert back.answered == [False, False, True]
+
+
+@pytest.mark.parametrize("text", ["2.AAAAA...", "1.AAAAA.AAAA..", "1.AA*AA...", "garbage"])
+def test_malformed_state_is_a_value_error(text: str) -> None:
+    with pytest.raises(ValueError, match="learner state"):
+        decode_state(course(), text)
+
+
+def test_reference_engine_does_not_import_numpy() -> None:
+    import subprocess
+    code = ("import sys, comptoir.adaptive.engine, comptoir.adaptive.state, "
+            "comptoir.adaptive.course; print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
