@@ -31,13 +31,13 @@ from .adaptive.course import engine_course
 from .adaptive.engine import initial_state, mastery, record_response
 from .build import load_content
 from .diagnostics import Report
-from .model import ResolvedCourse
+from .model import Content, ResolvedCourse
 from .resolve import resolve
 
 DAY_MS = 86_400_000
 EPILOG = """examples:
   comptoir mastery --anki ~/Downloads/collection.colpkg
-  comptoir mastery --anki ~/.local/share/Anki2/User\\ 1/collection.anki2 --course arc --json
+  comptoir mastery --anki ~/.local/share/Anki2/User\\ 1/collection.anki2 --course ch-arc --json
   comptoir mastery --anki collection.colpkg --chart mastery.png
 
 Close Anki (or export with File > Export > "Anki Collection Package") before reading a collection.
@@ -252,24 +252,40 @@ def chart(result: Result) -> bytes:
 
 # --- command -----------------------------------------------------------------------------------
 
-def _course(args: argparse.Namespace) -> ResolvedCourse:
+def _content(args: argparse.Namespace) -> Content:
     root = Path(args.content).resolve()
     report = Report(root.parent)
     content = load_content(root, report)
     if report.errors:
         raise MasteryError(f"the content has {len(report.errors)} error(s); run 'comptoir check'")
+    return content
+
+
+def choose_course(content: Content, wanted: str | None, reviews: list[Review]) -> ResolvedCourse:
+    """The course named by ``--course``, else the one whose notes have the most reviews."""
     known = sorted(content.courses)
-    chosen = args.course or (known[0] if len(known) == 1 else None)
-    if chosen not in content.courses:
-        raise MasteryError(f"choose a course with --course ({', '.join(known) or 'none in ' + str(root)})")
-    return resolve(content, chosen)
+    if wanted is not None:
+        if wanted not in content.courses:
+            raise MasteryError(f"unknown course '{wanted}' (known: {', '.join(known)})")
+        return resolve(content, wanted)
+    guids = [review.guid for review in reviews]
+    scored = [(sum(g in items for g in guids), course_id, course)
+              for course_id in known
+              for course in (resolve(content, course_id),)
+              for items in (item_guids(course).keys(),)]
+    best = max(scored, key=lambda s: s[0], default=(0, "", None))
+    if best[0] == 0:
+        raise MasteryError(f"no review in this collection is of a course's notes; choose one with --course "
+                           f"({', '.join(known) or 'none'})")
+    return best[2]
 
 
 def cmd_mastery(args: argparse.Namespace) -> int:
     try:
-        course = _course(args)
+        content = _content(args)
         with tempfile.TemporaryDirectory(prefix="comptoir-mastery-") as workdir:
             reviews = read_reviews(collection_file(Path(args.anki).expanduser(), Path(workdir)))
+        course = choose_course(content, args.course, reviews)
     except MasteryError as exc:
         print(f"comptoir mastery: {exc}", file=sys.stderr)
         return 2
@@ -288,7 +304,8 @@ def register(subparsers) -> None:
                     "(Bayesian Knowledge Tracing) and report P(mastery) per competency.")
     parser.add_argument("--anki", required=True, metavar="PATH",
                         help="a .colpkg export or a collection.anki2 (read, never modified)")
-    parser.add_argument("--course", metavar="C", help="the course id (default: the only course)")
+    parser.add_argument("--course", metavar="C",
+                        help="the course id (default: the course whose notes have the most reviews)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--chart", metavar="PATH", help="also write a PNG bar chart to PATH")
     parser.set_defaults(func=cmd_mastery)

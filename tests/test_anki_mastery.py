@@ -78,3 +78,9 @@ def test_unreadable_input_names_the_fix(tmp_path: Path, capsys: pytest.CaptureFi
     missing = tmp_path / "nothing.colpkg"
     assert main(["--content", str(DATA), "mastery", "--anki", str(missing)]) == 2
     assert "does not exist" in capsys.readouterr().err
+    empty = tmp_path / "empty.anki2"
+    Collection(str(empty)).close()
+    assert main(["--content", str(DATA), "mastery", "--anki", str(empty)]) == 2
+    assert "choose one with --course (demo)" in capsys.readouterr().err
+    assert main(["--content", str(DATA), "mastery", "--anki", str(empty), "--course", "demo", "--json"]) == 0
+    assert {row["reviews"] for row in json.loads(capsys.readouterr().out)["competencies"]} == {0}
