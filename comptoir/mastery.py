@@ -103,9 +103,9 @@ def collection_file(path: Path, workdir: Path) -> Path:
     if not zipfile.is_zipfile(path):
         target = workdir / "collection.anki2"
         shutil.copyfile(path, target)
-        for suffix in ("-wal",):
-            if path.with_name(path.name + suffix).is_file():
-                shutil.copyfile(path.with_name(path.name + suffix), target.with_name(target.name + suffix))
+        wal = path.with_name(path.name + "-wal")  # reviews not yet checkpointed while Anki runs
+        if wal.is_file():
+            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
         return target
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
@@ -230,7 +230,8 @@ class _Canvas:
 
         raw = b"".join(b"\x00" + bytes(row) for row in self.pixels)
         header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9))
+                + chunk(b"IEND", b""))
 
 
 def chart(result: Result) -> bytes:

@@ -22,8 +22,8 @@ import hashlib
 import html
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from typing import Iterable
 
 import genanki
@@ -140,19 +140,16 @@ class DeckBuilder:
 
     # --- alignment -------------------------------------------------------------------------------
 
-    def units_of(self, refs: tuple[Ref, ...]) -> tuple[Ref, ...]:
-        return self.rc.units_of(refs)
-
     def deck_of(self, refs: tuple[Ref, ...]) -> Node:
         """The domain (top-level node of the course framework) of the first unit ``refs`` teach."""
-        return self.rc.framework.domain_of(self.units[self.units_of(refs)[0]])
+        return self.rc.framework.domain_of(self.units[self.rc.units_of(refs)[0]])
 
     def aligned(self, refs: tuple[Ref, ...]) -> list[Ref]:
         """Every competency ``refs`` are aligned to, in every framework (one crosswalk hop from
         the direct references and from the course units they teach)."""
         found: list[Ref] = []
         links = self.rc.coverage_links
-        for ref in (*refs, *self.units_of(refs)):
+        for ref in (*refs, *self.rc.units_of(refs)):
             for target in (ref, *links.get(ref, ())):
                 if target not in found:
                     found.append(target)
@@ -170,8 +167,8 @@ class DeckBuilder:
     def context(self, lesson: Lesson, refs: tuple[Ref, ...]) -> str:
         """The card's footer: its lesson and the course competencies it trains."""
         index = self.indexes[self.rc.framework.id]
-        units = "; ".join(f"{html.escape(ref.partition(':')[2])} {html.escape(index.title(ref.partition(':')[2], self.language))}"
-                          for ref in self.units_of(refs))
+        codes = [ref.partition(":")[2] for ref in self.rc.units_of(refs)]
+        units = "; ".join(html.escape(f"{code} {index.title(code, self.language)}") for code in codes)
         return (f'<div><span class="label">{self.t("Leçon")}</span>{html.escape(lesson.title)}</div>'
                 f'<div><span class="label">{self.t("Compétences")}</span>{units}</div>')
 
@@ -183,10 +180,10 @@ class DeckBuilder:
             heading = ""
             for block in lesson.blocks:
                 if isinstance(block, KeyPoint):
-                    if self.units_of(lesson.competencies):
+                    if self.rc.units_of(lesson.competencies):
                         specs.append(self.concept(lesson, block, heading))
                 elif isinstance(block, Item):
-                    if self.units_of(block.competencies):
+                    if self.rc.units_of(block.competencies):
                         specs.append(self.item(lesson, block))
                 else:
                     heading = last_heading(block.markdown) or heading
