@@ -136,7 +136,7 @@ def read_reviews(database: Path) -> list[Review]:
 
 def item_guids(course: ResolvedCourse) -> dict[str, str]:
     """GUID → item id, for every language the course is built in."""
-    from comptoir.exporters.anki import note_guid
+    from comptoir.exporters.anki import note_guid  # here, so other commands never load genanki
 
     return {note_guid(language, item.id): item.id for language in course.course.locales for item in course.items}
 
