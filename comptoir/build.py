@@ -53,13 +53,17 @@ def timestamp(paths: Iterable[Path]) -> int:
     return int(epoch) if epoch and epoch.isdigit() else _mtime(paths)
 
 
+def locales_dir(content: Content) -> Path:
+    """The content project's catalogs: ``locales/`` beside ``content/``."""
+    return content.root.parent / "locales"
+
+
 def course_sources(content: Content, course: ResolvedCourse) -> list[Path]:
     paths = [course.course.path, *(fw.path for fw in content.frameworks.values()),
              *(cw.path for cw in content.crosswalks)]
     for lesson in course.lessons:
         paths.extend((lesson.path, *lesson.media))
-    locales = Path(__file__).resolve().parent.parent / "locales"
-    paths.extend(sorted(locales.glob("*/LC_MESSAGES/*.po")))
+    paths.extend(sorted(locales_dir(content).glob("*/LC_MESSAGES/*.po")))
     return paths
 
 
@@ -95,7 +99,7 @@ def build(content: Content, out: Path, request: Request, report: Report,
                 if request.locales and language not in request.locales:
                     continue
                 progress(f"{name}: {course_id} [{language}]")
-                localised, missing = localise(resolved, language)
+                localised, missing = localise(resolved, language, locales_dir(content))
                 if missing:
                     report.warning(resolved.course.path, 1, "untranslated",
                                    f"{sum(missing.values())} text(s) of course '{course_id}' have no {language} "

@@ -87,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(func=cmd_build)
 
-    for module in ("comptoir.coverage", "comptoir.adaptive.commands", "comptoir.mastery"):
+    for module in ("comptoir.coverage", "comptoir.translations", "comptoir.adaptive.commands", "comptoir.mastery"):
         try:
             registered = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -10,24 +10,37 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Protocol
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from .model import Choice, Item, KeyPoint, Lesson, Pair, Prose, ResolvedCourse, ScenarioChoice, ScenarioNode, Step
+from .model import (Choice, Course, Framework, Item, KeyPoint, Lesson, Pair, Prose, ResolvedCourse, Node, ScenarioChoice,
+                    ScenarioNode, Step, frozen_map)
 
 SOURCE_LANGUAGE = "fr"
 LANGUAGES = ("fr", "it", "en")
 
 
 @cache
-def catalog(language: str, domain: str) -> Catalog | None:
-    """The installed catalog ``locales/<language>/LC_MESSAGES/<domain>.po``, or None."""
-    entry = resources.files("comptoir.locales").joinpath(language, "LC_MESSAGES", f"{domain}.po")
+def _read_catalog(entry, language: str, domain: str) -> Catalog | None:
     if not entry.is_file():
         return None
     with entry.open("rb") as handle:
         return read_po(handle, locale=language, domain=domain)
+
+
+def catalog(language: str, domain: str) -> Catalog | None:
+    """The installed catalog ``comptoir/locales/<language>/LC_MESSAGES/<domain>.po``, or None."""
+    entry = resources.files("comptoir.locales").joinpath(language, "LC_MESSAGES", f"{domain}.po")
+    return _read_catalog(entry, language, domain)
+
+
+def content_catalog(locales: Path | None, language: str) -> Catalog | None:
+    """A content project's course catalog, ``<locales>/<language>/LC_MESSAGES/content.po``, or None."""
+    if locales is None or language == SOURCE_LANGUAGE:
+        return None
+    return _read_catalog(locales / language / "LC_MESSAGES" / "content.po", language, "content")
 
 
 def _lookup(cat: Catalog | None, msgid: str, context: str | None) -> str | None:
@@ -46,62 +59,106 @@ def ui(language: str, msgid: str, context: str | None = None) -> str:
     return _lookup(catalog(language, "comptoir"), msgid, context) or msgid
 
 
+class TextMap(Protocol):
+    """Maps one source text to its rendering; ``note`` and ``line`` tell a translator where it is."""
+
+    def __call__(self, text: str, context: str, note: str = "", line: int = 0) -> str: ...
+
+
 @dataclass
 class Translator:
     """Translates course text by ``msgctxt``; counts what fell back to French."""
 
     language: str
+    catalog: Catalog | None
     missing: Counter = field(default_factory=Counter)
 
-    def __call__(self, text: str, context: str) -> str:
+    def __call__(self, text: str, context: str, note: str = "", line: int = 0) -> str:
         if self.language == SOURCE_LANGUAGE or not text:
             return text
-        found = _lookup(catalog(self.language, "content"), text, context)
+        found = _lookup(self.catalog, text, context)
         if found is None:
             self.missing[context.split("/", 1)[0]] += 1
             return text
         return found
 
 
-def _item(item: Item, t: Translator) -> Item:
-    key = item.id
+def map_item(item: Item, t: TextMap) -> Item:
+    """The item with every text passed through ``t``, keyed ``<item-id>/<field>`` (DESIGN §4)."""
+    key, line = item.id, item.line
+    note = f"{item.type} · {', '.join(item.competencies)}"
+
+    def tr(text: str, field_: str) -> str:
+        return t(text, f"{key}/{field_}", note, line)
+
     return dataclasses.replace(
         item,
-        prompt=t(item.prompt, f"{key}/prompt"),
-        explanation=t(item.explanation, f"{key}/explanation"),
-        feedback={k: t(v, f"{key}/feedback.{k}") for k, v in item.feedback.items()},
-        choices=tuple(Choice(c.id, t(c.text, f"{key}/choice.{c.id}.text"), t(c.feedback, f"{key}/choice.{c.id}.feedback"),
+        prompt=tr(item.prompt, "prompt"),
+        explanation=tr(item.explanation, "explanation"),
+        feedback=frozen_map({k: tr(v, f"feedback.{k}") for k, v in item.feedback.items()}),
+        choices=tuple(Choice(c.id, tr(c.text, f"choice.{c.id}.text"), tr(c.feedback, f"choice.{c.id}.feedback"),
                              c.correct) for c in item.choices),
-        answers=tuple(t(a, f"{key}/answer.{i}") for i, a in enumerate(item.answers)),
-        unit=t(item.unit, f"{key}/unit"),
-        pairs=tuple(Pair(p.id, t(p.left, f"{key}/pair.{p.id}.left"), t(p.right, f"{key}/pair.{p.id}.right"))
-                    for p in item.pairs),
-        steps=tuple(Step(s.id, t(s.text, f"{key}/step.{s.id}")) for s in item.steps),
-        nodes=tuple(ScenarioNode(n.id, t(n.text, f"{key}/node.{n.id}.text"),
-                                 tuple(ScenarioChoice(c.id, t(c.text, f"{key}/node.{n.id}.choice.{c.id}.text"), c.next,
-                                                      t(c.feedback, f"{key}/node.{n.id}.choice.{c.id}.feedback"))
+        answers=tuple(tr(a, f"answer.{i}") for i, a in enumerate(item.answers)),
+        unit=tr(item.unit, "unit"),
+        pairs=tuple(Pair(p.id, tr(p.left, f"pair.{p.id}.left"), tr(p.right, f"pair.{p.id}.right")) for p in item.pairs),
+        steps=tuple(Step(s.id, tr(s.text, f"step.{s.id}")) for s in item.steps),
+        nodes=tuple(ScenarioNode(n.id, tr(n.text, f"node.{n.id}.text"),
+                                 tuple(ScenarioChoice(c.id, tr(c.text, f"node.{n.id}.choice.{c.id}.text"), c.next,
+                                                      tr(c.feedback, f"node.{n.id}.choice.{c.id}.feedback"))
                                        for c in n.choices), n.outcome) for n in item.nodes),
     )
 
 
-def _lesson(lesson: Lesson, t: Translator) -> Lesson:
+def map_lesson(lesson: Lesson, t: TextMap) -> Lesson:
+    """The lesson with every text passed through ``t``: prose and key points keyed by lesson and
+    text (authors never write ids on paragraphs), items by id."""
+    note = ", ".join(lesson.competencies)
     blocks = []
     for block in lesson.blocks:
         if isinstance(block, Prose):
-            blocks.append(dataclasses.replace(block, markdown=t(block.markdown, lesson.id)))
+            blocks.append(dataclasses.replace(block, markdown=t(block.markdown, lesson.id, f"prose · {note}", block.line)))
         elif isinstance(block, KeyPoint):
-            blocks.append(dataclasses.replace(block, markdown=t(block.markdown, f"{lesson.id}/key-point.{block.index}")))
+            blocks.append(dataclasses.replace(block, markdown=t(block.markdown, lesson.id, f"key-point · {note}",
+                                                                block.line)))
         else:
-            blocks.append(_item(block, t))
-    return dataclasses.replace(lesson, title=t(lesson.title, f"{lesson.id}/title"), blocks=tuple(blocks))
+            blocks.append(map_item(block, t))
+    return dataclasses.replace(lesson, title=t(lesson.title, f"{lesson.id}/title", f"title · {note}", 1),
+                               blocks=tuple(blocks))
 
 
-def localise(course: ResolvedCourse, language: str) -> tuple[ResolvedCourse, Counter]:
-    """The course in ``language``, with the count of texts that fell back to French per lesson/item."""
-    t = Translator(language)
+def map_course(course: Course, t: TextMap) -> Course:
+    return dataclasses.replace(course, title=t(course.title, f"course.{course.id}/title", "course title", 1),
+                               description=t(course.description, f"course.{course.id}/description",
+                                             "course description", 1))
+
+
+def map_framework(framework: Framework, t: Translator) -> Framework:
+    """Adds the project's translation of each level node's wording where no official one exists."""
+
+    def node(n: Node) -> Node:
+        text = n.text
+        source = text.get(SOURCE_LANGUAGE)
+        if n.kind in framework.levels and t.language not in text and source:
+            translated = _lookup(t.catalog, source, framework.ref(n))
+            if translated:
+                text = frozen_map({**text, t.language: translated})
+        return dataclasses.replace(n, text=text, children=tuple(node(c) for c in n.children))
+
+    return dataclasses.replace(framework, nodes=tuple(node(n) for n in framework.nodes))
+
+
+def localise(course: ResolvedCourse, language: str, locales: Path | None = None) -> tuple[ResolvedCourse, Counter]:
+    """The course in ``language`` (catalogs from ``locales``), with the count of texts per lesson
+    or item that fell back to French."""
+    t = Translator(language, content_catalog(locales, language))
     c = course.course
-    localised_course = dataclasses.replace(c, title=t(c.title, f"course.{c.id}/title"),
-                                           description=t(c.description, f"course.{c.id}/description"))
-    result = dataclasses.replace(course, course=localised_course, lessons=tuple(_lesson(l, t) for l in course.lessons),
+    frameworks = frozen_map({fid: map_framework(fw, t) for fid, fw in course.frameworks.items()})
+    result = dataclasses.replace(course, course=map_course(c, t), lessons=tuple(map_lesson(l, t) for l in course.lessons),
+                                 framework=frameworks[course.framework.id], frameworks=frameworks,
                                  locale=language, region=c.locales.get(language, language))
     return result, t.missing
+
+
+def node_text(node: Node, language: str) -> str:
+    """A node's wording in ``language`` (official, or translated by :func:`localise`), else French."""
+    return node.text.get(language) or node.text.get(SOURCE_LANGUAGE) or next(iter(node.text.values()), "")

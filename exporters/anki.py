@@ -30,7 +30,7 @@ import genanki
 from babel.numbers import format_decimal
 from markdown_it import MarkdownIt
 
-from comptoir.i18n import ui
+from comptoir.i18n import node_text, ui
 from comptoir.model import Framework, Item, KeyPoint, Lesson, Node, Ref, ResolvedCourse, ScenarioChoice, ScenarioNode
 from comptoir.render import to_html
 
@@ -80,7 +80,7 @@ class FrameworkIndex:
         node = self.nodes.get(code)
         if node is None:
             return ""
-        return node.text.get(language) or node.text.get(self.framework.languages[0], "")
+        return node_text(node, language)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,179 @@
+"""``comptoir i18n extract|update|stats``: the course's gettext catalogs (Babel).
+
+``extract`` writes ``locales/content.pot`` from every lesson, course and framework unit, with the
+msgctxt scheme of :mod:`comptoir.i18n` (items by id, prose by lesson and text) and ``#.`` notes
+that give translators the block type and competencies. ``update`` merges it into each language's
+``content.po``. Babel's own fuzzy matching loses translations after heavy rewrites, so the merge
+is done here: a changed item text keeps its old translation as fuzzy (same msgctxt), a changed
+paragraph keeps the translation of the closest old paragraph of the same lesson, also as fuzzy.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from .i18n import LANGUAGES, SOURCE_LANGUAGE, map_course, map_lesson
+from .model import Content
+
+DOMAIN = "content"
+PROSE_SIMILARITY = 0.6
+
+
+HEADER = ("# Course texts of comptoir, French source (msgctxt: <item-id>/<field>, or the lesson id for prose).\n"
+          "# Translate the msgstr; never change msgid or msgctxt. See docs/translating.md.")
+
+
+def _catalog(language: str | None, stamp: datetime) -> Catalog:
+    catalog = Catalog(locale=language, domain=DOMAIN, project="comptoir", version="1", fuzzy=False,
+                      header_comment=HEADER, copyright_holder="comptoir contributors",
+                      language_team=f"comptoir {language or 'translators'}", creation_date=stamp,
+                      revision_date=stamp)
+    return catalog
+
+
+def template(content: Content, stamp: datetime) -> Catalog:
+    pot = _catalog(None, stamp)
+
+    def collect(path: Path):
+        location = path.relative_to(content.root.parent).as_posix()
+
+        def add(text: str, context: str, note: str = "", line: int = 0) -> str:
+            if text:
+                message = pot.get(text, context)
+                if message is None:
+                    pot.add(text, context=context, auto_comments=[note] if note else [], locations=[(location, line)])
+                elif (location, line) not in message.locations:
+                    message.locations.append((location, line))
+            return text
+
+        return add
+
+    for course in content.courses.values():
+        map_course(course, collect(course.path))
+    for lesson in sorted(content.lessons.values(), key=lambda l: l.path):
+        map_lesson(lesson, collect(lesson.path))
+    for framework in content.frameworks.values():
+        add = collect(framework.path)
+        for node in framework.walk():
+            if node.kind in framework.levels and SOURCE_LANGUAGE in node.text:
+                add(node.text[SOURCE_LANGUAGE], framework.ref(node), f"{node.kind} · official wording", node.line)
+    return pot
+
+
+def _lesson_of(context: str) -> str:
+    return context.split("/", 1)[0]
+
+
+def merge(pot: Catalog, old: Catalog | None, language: str) -> Catalog:
+    """A catalog for ``language`` with every template message, carrying old translations over."""
+    new = _catalog(language, pot.creation_date)
+    kept = {}
+    by_context: dict[str, list] = {}
+    if old is not None:
+        for message in old:
+            if message.id and message.string:
+                kept[(message.id, message.context)] = message
+                by_context.setdefault(message.context or "", []).append(message)
+    for message in pot:
+        if not message.id:
+            continue
+        string, fuzzy = "", False
+        exact = kept.get((message.id, message.context))
+        if exact is not None:
+            string, fuzzy = exact.string, exact.fuzzy
+        elif message.context and "/" in message.context and by_context.get(message.context):
+            string, fuzzy = by_context[message.context][0].string, True  # item field reworded: same msgctxt
+        elif message.context in by_context:  # prose: the closest old paragraph of the same lesson
+            candidates = by_context[message.context]
+            best = max(candidates, key=lambda m: difflib.SequenceMatcher(None, m.id, message.id).ratio())
+            if difflib.SequenceMatcher(None, best.id, message.id).ratio() >= PROSE_SIMILARITY:
+                string, fuzzy = best.string, True
+        new.add(message.id, string, locations=message.locations, auto_comments=message.auto_comments,
+                context=message.context, flags=("fuzzy",) if fuzzy else ())
+    return new
+
+
+def stats(catalog: Catalog) -> dict[str, int]:
+    counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = "untranslated" if not message.string else "fuzzy" if message.fuzzy else "translated"
+        counts[key] += 1
+    return counts
+
+
+def _read(path: Path, language: str | None = None) -> Catalog | None:
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language, domain=DOMAIN)
+
+
+def _write(catalog: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100, sort_output=False, omit_header=False)
+
+
+def _po(locales: Path, language: str) -> Path:
+    return locales / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def cmd_i18n(args) -> int:
+    from .build import load_content, print_report, timestamp
+    from .diagnostics import Report
+
+    root = Path(args.content).resolve()
+    locales = Path(args.locales) if args.locales else root.parent / "locales"
+    languages = [l for l in (args.language or LANGUAGES) if l != SOURCE_LANGUAGE]
+    if args.action == "stats":
+        for language in languages:
+            catalog = _read(_po(locales, language), language)
+            counts = stats(catalog) if catalog is not None else None
+            total = sum(counts.values()) if counts else 0
+            print(f"{language}: " + (", ".join(f"{n} {k}" for k, n in counts.items()) + f" of {total}"
+                                     if counts else f"no catalog ({_po(locales, language)})"))
+        return 0
+    report = Report(root.parent)
+    content = load_content(root, report)
+    if report.errors:
+        print_report(report)
+        print("comptoir i18n: fix the errors above first (comptoir check)", file=sys.stderr)
+        return 1
+    # Dated like a build (DESIGN §6): unchanged content rewrites identical catalogs.
+    paths = [*(l.path for l in content.lessons.values()), *(c.path for c in content.courses.values()),
+             *(f.path for f in content.frameworks.values())]
+    pot = template(content, datetime.fromtimestamp(timestamp(paths), timezone.utc))
+    if args.action == "extract":
+        _write(pot, locales / f"{DOMAIN}.pot")
+        print(f"wrote {locales / f'{DOMAIN}.pot'}: {len(pot)} messages", file=sys.stderr)
+        return 0
+    for language in languages:
+        path = _po(locales, language)
+        merged = merge(pot, _read(path, language), language)
+        _write(merged, path)
+        counts = stats(merged)
+        print(f"{path}: {counts['translated']} translated, {counts['fuzzy']} fuzzy, "
+              f"{counts['untranslated']} untranslated", file=sys.stderr)
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("i18n", help="extract, update and count the course's translation catalogs",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Manage locales/<lang>/LC_MESSAGES/content.po (French is the source).",
+                       epilog="examples:\n  comptoir i18n extract            write locales/content.pot\n"
+                              "  comptoir i18n update --language it merge the template into it/content.po\n"
+                              "  comptoir i18n stats               translated / fuzzy / untranslated per language")
+    p.add_argument("action", choices=("extract", "update", "stats"))
+    p.add_argument("--language", action="append", choices=[l for l in LANGUAGES if l != SOURCE_LANGUAGE],
+                   help="a target language (repeatable; default: all)")
+    p.add_argument("--locales", metavar="DIR", help="catalog folder (default: locales/ beside the content folder)")
+    p.set_defaults(func=cmd_i18n)

@@ -1,0 +1,126 @@
+"""Content catalogs: extract, translate, update after edits (fuzzy carry-over), and localise."""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+from comptoir.build import load_content
+from comptoir.cli import main
+from comptoir.diagnostics import Report
+from comptoir.i18n import localise, node_text
+from comptoir.resolve import resolve
+
+from .conftest import CONTENT
+
+LESSON = textwrap.dedent("""\
+    ---
+    title: Saluer au téléphone
+    competencies: [ch-arc:b.1]
+    minutes: 5
+    ---
+    La formule d'accueil donne le ton de tout l'appel : elle doit être claire et posée.
+
+    Elle nomme l'entreprise, l'agent et propose l'aide.
+
+    :::{quiz} tr-q1
+    type: true-false
+    prompt: La formule d'accueil nomme l'entreprise.
+    answer: true
+    feedback:
+      true: Oui, le client sait ainsi qu'il a joint le bon service.
+      false: Si, elle la nomme, pour que le client sache qui il a joint.
+    :::
+    """)
+
+
+COURSE = textwrap.dedent("""\
+    title: Accueillir
+    framework: ch-arc
+    include: [b.1]
+    locales: {fr: fr_CH, it: it_CH, en: en}
+    lessons: [tr-saluer, b1-accueillir-nouveaux-clients]
+    """)
+
+
+def _project(tmp_path: Path) -> Path:
+    """Frameworks and crosswalks of the shipped content, one shipped lesson and the lesson above."""
+    root = tmp_path / "project"
+    for part in ("frameworks", "crosswalks"):
+        shutil.copytree(CONTENT / part, root / "content" / part)
+    (root / "content" / "lessons" / "tr").mkdir(parents=True)
+    shutil.copy(CONTENT / "lessons" / "ch-arc" / "b1-accueillir-nouveaux-clients.md", root / "content" / "lessons")
+    (root / "content" / "lessons" / "tr" / "tr-saluer.md").write_text(LESSON, encoding="utf-8")
+    (root / "content" / "courses").mkdir()
+    (root / "content" / "courses" / "tr.yaml").write_text(COURSE, encoding="utf-8")
+    return root
+
+
+def _i18n(root: Path, *args: str) -> None:
+    assert main(["--content", str(root / "content"), "i18n", *args]) == 0
+
+
+def _edit_po(path: Path, translations: dict[tuple[str, str], str]) -> None:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    for (context, prefix), string in translations.items():
+        (message,) = [m for m in catalog if m.context == context and m.id.startswith(prefix)]
+        message.string = string
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+
+
+def test_extract_update_and_localise_with_fuzzy_carry_over(tmp_path):
+    root = _project(tmp_path)
+    _i18n(root, "extract")
+    pot = (root / "locales" / "content.pot").read_text(encoding="utf-8")
+    assert 'msgctxt "tr-q1/feedback.true"' in pot and 'msgctxt "tr-saluer"' in pot
+    assert "#. true-false · ch-arc:b.1" in pot and 'msgctxt "ch-arc:b.6"' in pot
+    _i18n(root, "update", "--language", "it")
+    po = root / "locales" / "it" / "LC_MESSAGES" / "content.po"
+    _edit_po(po, {("tr-q1/prompt", "La formule"): "La formula di benvenuto nomina l'azienda.",
+                  ("tr-saluer", "La formule"): "La formula di benvenuto dà il tono a tutta la chiamata.",
+                  ("tr-saluer", "Elle nomme"): "Nomina l'azienda, l'operatore e offre aiuto.",
+                  ("ch-arc:b.6", "structurer"): "structure the end of a conversation"})
+
+    lesson_path = root / "content" / "lessons" / "tr" / "tr-saluer.md"
+    edited = LESSON.replace("La formule d'accueil nomme l'entreprise.", "La formule d'accueil nomme toujours l'entreprise.")
+    edited = edited.replace("Elle nomme l'entreprise, l'agent et propose l'aide.",
+                            "Elle nomme l'entreprise, l'agent, puis propose son aide.")
+    lesson_path.write_text(edited, encoding="utf-8")
+    _i18n(root, "update", "--language", "it")
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    by_context = {}
+    for message in catalog:
+        by_context.setdefault(message.context, []).append(message)
+    (prompt,) = by_context["tr-q1/prompt"]
+    assert prompt.fuzzy and prompt.string == "La formula di benvenuto nomina l'azienda."
+    prose = {m.id[:10]: m for m in by_context["tr-saluer"]}
+    assert not prose["La formule"].fuzzy and prose["La formule"].string.startswith("La formula")
+    assert prose["Elle nomme"].fuzzy and prose["Elle nomme"].string.startswith("Nomina")
+
+    report = Report()
+    content = load_content(root / "content", report)
+    course, missing = localise(resolve(content, "tr"), "it", root / "locales")
+    lesson = next(l for l in course.lessons if l.id == "tr-saluer")
+    texts = [b.markdown for b in lesson.blocks if hasattr(b, "markdown")]
+    assert texts[0].startswith("La formula di benvenuto")  # translated and current
+    assert texts[1].startswith("Elle nomme")  # fuzzy: never shown, French instead
+    assert lesson.items[0].prompt.startswith("La formule")  # fuzzy prompt: French
+    assert missing["tr-saluer"] >= 1 and missing["tr-q1"] >= 1
+    b6 = next(u for u in course.framework.units() if u.key == "b.6")
+    assert node_text(b6, "it").startswith("concludere")  # the ordinance's Italian wins over the catalog
+    en, _ = localise(resolve(content, "tr"), "en", root / "locales")
+    assert node_text(next(u for u in en.framework.units() if u.key == "b.6"), "en").startswith("structurer")
+
+
+def test_stats_counts(tmp_path, capsys):
+    root = _project(tmp_path)
+    _i18n(root, "update", "--language", "en")
+    capsys.readouterr()
+    _i18n(root, "stats", "--language", "en")
+    out = capsys.readouterr().out
+    assert out.startswith("en: 0 translated, 0 fuzzy, ") and "untranslated of" in out
