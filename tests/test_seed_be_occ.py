@@ -6,13 +6,13 @@ relations, and rationales whose « quotations » really occur in the official te
 """
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from .crosswalk_checks import assert_well_formed, read_rows
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 FRAMEWORK = CONTENT / "frameworks" / "be-occ.yaml"
@@ -147,10 +147,7 @@ def test_prerequisites_name_activities(framework: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, str]]:
-    with CROSSWALK.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        assert reader.fieldnames == ["source", "target", "relation", "rationale"]
-        return list(reader)
+    return read_rows(CROSSWALK)
 
 
 def test_crosswalk_covers_every_unit_of_both_frameworks(rows: list[dict[str, str]]) -> None:
@@ -162,15 +159,7 @@ def test_crosswalk_covers_every_unit_of_both_frameworks(rows: list[dict[str, str
 
 
 def test_crosswalk_rows_are_well_formed(rows: list[dict[str, str]]) -> None:
-    pairs = [(r["source"], r["target"]) for r in rows]
-    assert len(pairs) == len(set(pairs)), "duplicate rows"
-    for row in rows:
-        assert row["rationale"].strip(), row
-        if row["relation"] == "noMatch":
-            assert bool(row["source"]) != bool(row["target"]), row
-        else:
-            assert row["relation"] in RELATIONS, row
-            assert row["source"] and row["target"], row
+    assert_well_formed(rows, "be-occ")
 
 
 def test_crosswalk_quotations_occur_in_the_official_texts(rows: list[dict[str, str]],

@@ -7,7 +7,6 @@ difference with the source, not as agreement with the code that wrote the file.
 """
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections import Counter
@@ -17,6 +16,7 @@ from typing import Any, Iterator
 
 import pytest
 import yaml
+from .crosswalk_checks import assert_well_formed, read_rows
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 FRAMEWORK = CONTENT / "frameworks" / "fr-accueil.yaml"
@@ -312,10 +312,7 @@ def test_prerequisites_form_a_dag_of_tasks(framework: dict[str, Any], yaml_tasks
 
 @pytest.fixture(scope="module")
 def crosswalk() -> list[dict[str, str]]:
-    with CROSSWALK.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        assert reader.fieldnames == ["source", "target", "relation", "rationale"]
-        return list(reader)
+    return read_rows(CROSSWALK)
 
 
 def test_crosswalk_covers_both_frameworks(seeds_dir: Path, seed_tasks: dict[str, SeedTask],
@@ -329,20 +326,7 @@ def test_crosswalk_covers_both_frameworks(seeds_dir: Path, seed_tasks: dict[str,
 
 
 def test_crosswalk_rows_well_formed(crosswalk: list[dict[str, str]]) -> None:
-    for row in crosswalk:
-        assert row["relation"] in RELATIONS, row
-        assert row["rationale"].strip(), row
-        filled = [bool(row["source"]), bool(row["target"])]
-        assert filled.count(True) == (1 if row["relation"] == "noMatch" else 2), row
-        assert not row["source"] or row["source"].startswith("ch-arc:"), row
-        assert not row["target"] or row["target"].startswith("fr-accueil:"), row
-
-
-def test_crosswalk_no_duplicates(crosswalk: list[dict[str, str]]) -> None:
-    pairs = Counter((row["source"], row["target"]) for row in crosswalk)
-    assert [pair for pair, count in pairs.items() if count > 1] == []
-    rationales = Counter(row["rationale"] for row in crosswalk)
-    assert [text for text, count in rationales.items() if count > 1] == []
+    assert_well_formed(crosswalk, "fr-accueil")
 
 
 def test_no_match_units_are_not_also_mapped(crosswalk: list[dict[str, str]]) -> None:
