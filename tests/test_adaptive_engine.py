@@ -51,12 +51,17 @@ def course(**kw: object) -> EngineCourse:
     return EngineCourse(**base)  # type: ignore[arg-type]
 
 
-def test_lesson_first_then_the_most_separating_item() -> None:
+def test_lesson_first_then_practice_then_the_most_separating_item() -> None:
     c = course()
     s = initial_state(c)
     assert next_activity(c, s) == ("lesson", 0)
     record_lesson(c, s, 0)
-    assert next_activity(c, s) == ("item", 1)  # the fill-in (guess 0.03) separates best
+    # at P(L)=0.2 no single right answer reaches 0.95: practise with the weakest separator
+    assert next_activity(c, s) == ("item", 0)  # true-false, guess 0.5
+    s.p[0] = 0.6
+    # now a right fill-in would establish mastery: ask the best separator
+    assert bkt_update(0.6, c.params[0], 0.03, 0.1, True) >= c.threshold
+    assert next_activity(c, s) == ("item", 1)  # fill-in, guess 0.03
 
 
 def test_unmastered_prerequisite_gates_its_dependants() -> None:

@@ -114,19 +114,36 @@ export function recordLesson(course, state, lessonIndex) {
   state.seen[lessonIndex] = true;
 }
 
-export function pickItem(course, state, candidates) {
+export function separation(course, i) {
+  return (1.0 - course.items[i].slip) - course.items[i].guess;
+}
+
+/** Practise with the least telling unanswered item; test with the most telling (engine.py). */
+export function pickItem(course, state, c) {
+  const candidates = course.itemsOf[c];
   let fresh = candidates.filter((i) => !state.answered[i]);
   if (fresh.length === 0) fresh = candidates;
   let best = fresh[0];
-  let bestScore = (1.0 - course.items[best].slip) - course.items[best].guess;
-  for (const i of fresh.slice(1)) {
-    const score = (1.0 - course.items[i].slip) - course.items[i].guess;
+  let weakest = fresh[0];
+  let bestScore = separation(course, fresh[0]);
+  let weakestScore = bestScore;
+  let ready = false;
+  for (const i of fresh) {
+    const score = separation(course, i);
     if (score > bestScore) {
       best = i;
       bestScore = score;
     }
+    if (score < weakestScore) {
+      weakest = i;
+      weakestScore = score;
+    }
+    const item = course.items[i];
+    if (bktUpdate(state.p[c], course.params[c], item.guess, item.slip, true) >= course.threshold) {
+      ready = true;
+    }
   }
-  return best;
+  return ready ? best : weakest;
 }
 
 /** ["lesson", j] | ["item", i] | null, by the same rules as engine.py's next_activity. */
@@ -141,7 +158,7 @@ export function nextActivity(course, state) {
         dueC = c;
       }
     }
-    if (dueC >= 0) return ["item", pickItem(course, state, perComp[dueC])];
+    if (dueC >= 0) return ["item", pickItem(course, state, dueC)];
   }
   for (let c = 0; c < course.nOwn; c++) {
     if (state.p[c] >= thr || perComp[c].length === 0) continue;
@@ -149,7 +166,7 @@ export function nextActivity(course, state) {
     for (let j = 0; j < course.lessons.length; j++) {
       if (course.lessons[j].competencies.includes(c) && !state.seen[j]) return ["lesson", j];
     }
-    return ["item", pickItem(course, state, perComp[c])];
+    return ["item", pickItem(course, state, c)];
   }
   return null;
 }

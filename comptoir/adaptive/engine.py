@@ -119,16 +119,34 @@ def record_lesson(course: EngineCourse, state: LearnerState, lesson_index: int) 
     state.seen[lesson_index] = True
 
 
-def pick_item(course: EngineCourse, state: LearnerState, candidates: list[int]) -> int:
-    """The unanswered item that best separates mastered from not: max (1 − slip) − guess."""
+def separation(course: EngineCourse, i: int) -> float:
+    """How much a right answer says about mastery: P(right | known) − P(right | not known)."""
+    return (1.0 - course.items[i].slip) - course.items[i].guess
+
+
+def pick_item(course: EngineCourse, state: LearnerState, c: int) -> int:
+    """Practise with the least telling unanswered item; test with the most telling one.
+
+    While no single right answer could lift competency c to the threshold, every item is mainly
+    a learning opportunity, so the weakest separator is used and the strong ones are kept; as
+    soon as one right answer could establish mastery, the item that best separates mastered
+    from not is asked. Ties go to the lowest index.
+    """
+    candidates = items_of(course)[c]
     fresh = [i for i in candidates if not state.answered[i]] or candidates
-    best = fresh[0]
-    best_score = (1.0 - course.items[best].slip) - course.items[best].guess
-    for i in fresh[1:]:
-        score = (1.0 - course.items[i].slip) - course.items[i].guess
+    best = weakest = fresh[0]
+    best_score = weakest_score = separation(course, fresh[0])
+    ready = False
+    for i in fresh:
+        score = separation(course, i)
         if score > best_score:
             best, best_score = i, score
-    return best
+        if score < weakest_score:
+            weakest, weakest_score = i, score
+        item = course.items[i]
+        if bkt_update(state.p[c], course.params[c], item.guess, item.slip, True) >= course.threshold:
+            ready = True
+    return best if ready else weakest
 
 
 def next_activity(course: EngineCourse, state: LearnerState) -> Optional[Activity]:
@@ -146,7 +164,7 @@ def next_activity(course: EngineCourse, state: LearnerState) -> Optional[Activit
                     and per_comp[c] and (due_c < 0 or state.due[c] < state.due[due_c])):
                 due_c = c
         if due_c >= 0:
-            return ("item", pick_item(course, state, per_comp[due_c]))
+            return ("item", pick_item(course, state, due_c))
     for c in range(course.n_own):
         if state.p[c] >= thr or not per_comp[c]:
             continue
@@ -155,7 +173,7 @@ def next_activity(course: EngineCourse, state: LearnerState) -> Optional[Activit
         for j, lesson in enumerate(course.lessons):
             if c in lesson.competencies and not state.seen[j]:
                 return ("lesson", j)
-        return ("item", pick_item(course, state, per_comp[c]))
+        return ("item", pick_item(course, state, c))
     return None
 
 

@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .course import DEFAULT_GUESS, DEFAULT_SLIP, EngineCourse, EngineItem, Params
-from .engine import LearnerState, bkt_update, initial_state, items_of, pick_item, record_response
+from .engine import LearnerState, bkt_update, initial_state, pick_item, record_response
 
 TYPE_GUESS = {"single": DEFAULT_GUESS["single"], "true-false": DEFAULT_GUESS["true-false"],
               "multiple": DEFAULT_GUESS["multiple"], "fill-in": DEFAULT_GUESS["fill-in"]}
@@ -191,7 +191,7 @@ def world_course(world: World, threshold: float) -> EngineCourse:
 
 
 class Comptoir(Policy):
-    """The engine: item-level guess/slip, most separating unanswered item first."""
+    """The engine itself: item-level guess/slip, `pick_item`, `record_response`."""
 
     def __init__(self, world: World, threshold: float) -> None:
         self.course = world_course(world, threshold)
@@ -202,7 +202,7 @@ class Comptoir(Policy):
         self.c = c
 
     def next_item(self, trial: int) -> int:
-        return pick_item(self.course, self.state, items_of(self.course)[self.c]) - self.c * self.pool
+        return pick_item(self.course, self.state, self.c) - self.c * self.pool
 
     def observe(self, item: int, correct: bool, known_after: bool) -> None:
         record_response(self.course, self.state, self.c * self.pool + item, correct)
@@ -246,8 +246,8 @@ def run_policy(world: World, learners: list[Learner], make: Callable[[], Policy]
             "over_practice_per_learner": over / len(learners)}
 
 
-COMPTOIR_THRESHOLDS = (0.9, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99)
-BKT_THRESHOLDS = (0.9, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
+COMPTOIR_THRESHOLDS = (0.9, 0.93, 0.94, 0.95, 0.955, 0.96, 0.97, 0.98, 0.99)
+BKT_THRESHOLDS = (0.9, 0.93, 0.94, 0.95, 0.955, 0.96, 0.97, 0.98, 0.99, 0.995)
 STREAKS = (2, 3, 4, 5)
 FIXED = (2, 4, 6, 8, 10, 12)
 TARGET_MASTERED, TARGET_FALSE, TARGET_SAVING = 0.95, 0.03, 0.10
