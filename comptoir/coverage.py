@@ -12,7 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from .model import ITEM_TYPES, ResolvedCourse
+from .model import ITEM_TYPES, Content, ResolvedCourse
+from .resolve import resolve
 
 MIN_LESSONS = 1
 MIN_ITEMS = 6
@@ -42,9 +43,7 @@ def gaps(coverage: dict) -> list[tuple[str, dict]]:
             if row["lessons"] < MIN_LESSONS or row["items"] < MIN_ITEMS]
 
 
-def all_coverage(content) -> dict:
-    from .resolve import resolve
-
+def all_coverage(content: Content) -> dict:
     return {"courses": {cid: course_coverage(resolve(content, cid)) for cid in sorted(content.courses)}}
 
 

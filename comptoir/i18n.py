@@ -16,8 +16,22 @@ from typing import Protocol
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from .model import (Choice, Course, Framework, Item, KeyPoint, Lesson, Pair, Prose, ResolvedCourse, Node, ScenarioChoice,
-                    ScenarioNode, Step, frozen_map)
+from .model import (
+    Choice,
+    Course,
+    Framework,
+    Item,
+    KeyPoint,
+    Lesson,
+    Node,
+    Pair,
+    Prose,
+    ResolvedCourse,
+    ScenarioChoice,
+    ScenarioNode,
+    Step,
+    frozen_map,
+)
 
 SOURCE_LANGUAGE = "fr"
 LANGUAGES = ("fr", "it", "en")
@@ -117,7 +131,8 @@ def map_lesson(lesson: Lesson, t: TextMap) -> Lesson:
     blocks = []
     for block in lesson.blocks:
         if isinstance(block, Prose):
-            blocks.append(dataclasses.replace(block, markdown=t(block.markdown, lesson.id, f"prose · {note}", block.line)))
+            markdown = t(block.markdown, lesson.id, f"prose · {note}", block.line)
+            blocks.append(dataclasses.replace(block, markdown=markdown))
         elif isinstance(block, KeyPoint):
             blocks.append(dataclasses.replace(block, markdown=t(block.markdown, lesson.id, f"key-point · {note}",
                                                                 block.line)))
@@ -154,7 +169,8 @@ def localise(course: ResolvedCourse, language: str, locales: Path | None = None)
     t = Translator(language, content_catalog(locales, language))
     c = course.course
     frameworks = frozen_map({fid: map_framework(fw, t) for fid, fw in course.frameworks.items()})
-    result = dataclasses.replace(course, course=map_course(c, t), lessons=tuple(map_lesson(l, t) for l in course.lessons),
+    lessons = tuple(map_lesson(lesson, t) for lesson in course.lessons)
+    result = dataclasses.replace(course, course=map_course(c, t), lessons=lessons,
                                  framework=frameworks[course.framework.id], frameworks=frameworks,
                                  locale=language, region=c.locales.get(language, language))
     return result, t.missing

@@ -50,7 +50,8 @@ def resolve(content: Content, course_id: str, locale: str = "fr") -> ResolvedCou
         frameworks=content.frameworks,
         units=units,
         lessons=tuple(lesson for _, _, lesson in sorted(taught, key=lambda t: t[:2])),
-        prerequisites=frozen_map({k: tuple(v for v in vs if v in refs) for k, vs in prerequisites.items() if k in refs}),
+        prerequisites=frozen_map({unit: tuple(need for need in needs if need in refs)
+                                  for unit, needs in prerequisites.items() if unit in refs}),
         exact_matches=frozen_map(links(content, ("exactMatch",))),
         coverage_links=frozen_map(covering),
         locale=locale,

@@ -56,7 +56,7 @@ def template(content: Content, stamp: datetime) -> Catalog:
 
     for course in content.courses.values():
         map_course(course, collect(course.path))
-    for lesson in sorted(content.lessons.values(), key=lambda l: l.path):
+    for lesson in sorted(content.lessons.values(), key=lambda lesson: lesson.path):
         map_lesson(lesson, collect(lesson.path))
     for framework in content.frameworks.values():
         add = collect(framework.path)
@@ -132,7 +132,7 @@ def cmd_i18n(args) -> int:
 
     root = Path(args.content).resolve()
     locales = Path(args.locales) if args.locales else root.parent / "locales"
-    languages = [l for l in (args.language or LANGUAGES) if l != SOURCE_LANGUAGE]
+    languages = [lang for lang in (args.language or LANGUAGES) if lang != SOURCE_LANGUAGE]
     if args.action == "stats":
         for language in languages:
             catalog = _read(_po(locales, language), language)
@@ -148,7 +148,7 @@ def cmd_i18n(args) -> int:
         print("comptoir i18n: fix the errors above first (comptoir check)", file=sys.stderr)
         return 1
     # Dated like a build (DESIGN §6): unchanged content rewrites identical catalogs.
-    paths = [*(l.path for l in content.lessons.values()), *(c.path for c in content.courses.values()),
+    paths = [*(lesson.path for lesson in content.lessons.values()), *(c.path for c in content.courses.values()),
              *(f.path for f in content.frameworks.values())]
     pot = template(content, datetime.fromtimestamp(timestamp(paths), timezone.utc))
     if args.action == "extract":
@@ -173,7 +173,7 @@ def register(sub) -> None:
                               "  comptoir i18n update --language it merge the template into it/content.po\n"
                               "  comptoir i18n stats               translated / fuzzy / untranslated per language")
     p.add_argument("action", choices=("extract", "update", "stats"))
-    p.add_argument("--language", action="append", choices=[l for l in LANGUAGES if l != SOURCE_LANGUAGE],
+    p.add_argument("--language", action="append", choices=[lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE],
                    help="a target language (repeatable; default: all)")
     p.add_argument("--locales", metavar="DIR", help="catalog folder (default: locales/ beside the content folder)")
     p.set_defaults(func=cmd_i18n)

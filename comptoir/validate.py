@@ -4,8 +4,10 @@ Each failure mode has its own code (docs/diagnostics.md lists them); a check rep
 """
 from __future__ import annotations
 
+from .coverage import MIN_ITEMS, MIN_LESSONS, course_coverage, gaps
 from .diagnostics import Report
 from .model import Content, Framework, Ref
+from .resolve import resolve, selected_units
 
 
 def _framework(framework: Framework, report: Report) -> None:
@@ -90,7 +92,8 @@ def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
     for lesson in content.lessons.values():
         for ref in lesson.competencies:
             if ref not in units:
-                report.error(lesson.path, lesson.competencies_line, "unknown-ref", f"unknown competency reference '{ref}'",
+                report.error(lesson.path, lesson.competencies_line, "unknown-ref",
+                             f"unknown competency reference '{ref}'",
                              "use 'framework-id:code' with a competency-level code (see content/frameworks/)")
         for item in lesson.items:
             if item.id in items:
@@ -108,9 +111,6 @@ def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
 
 
 def _courses(content: Content, report: Report) -> None:
-    from .coverage import MIN_ITEMS, MIN_LESSONS, course_coverage, gaps
-    from .resolve import resolve, selected_units  # resolve depends on a checked framework
-
     for course in content.courses.values():
         framework = content.frameworks.get(course.framework)
         if framework is None:
@@ -123,7 +123,8 @@ def _courses(content: Content, report: Report) -> None:
                          "include domain or unit codes of the course's framework, or 'all'")
         for lesson_id in course.lesson_ids:
             if lesson_id not in content.lessons:
-                report.error(course.path, 1, "unknown-lesson", f"course '{course.id}' lists unknown lesson '{lesson_id}'",
+                report.error(course.path, 1, "unknown-lesson",
+                             f"course '{course.id}' lists unknown lesson '{lesson_id}'",
                              "use lesson ids (file names without .md) from content/lessons/")
         if course.prerequisites is not None:
             _prerequisites(course.prerequisites, {framework.ref(u) for u in framework.units()}, course.path, {},
