@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..diagnostics import Report
 from ..model import Block, KeyPoint, Lesson, Prose
@@ -27,7 +28,9 @@ _INFO_RE = re.compile(r"^\{(?P<name>[^}]*)\}\s*(?P<arg>.*)$")
 
 @cache
 def parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin).enable("table")
+    # Tables and task lists ("- [ ] …") are how lessons write do/don't grids and checklists.
+    return (MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin).use(tasklists_plugin)
+            .enable("table"))
 
 
 def _images(tokens: list[Token]) -> list[tuple[str, int]]:
