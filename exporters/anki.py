@@ -32,16 +32,16 @@ from markdown_it import MarkdownIt
 
 from comptoir.i18n import node_text, ui
 from comptoir.model import Framework, Item, KeyPoint, Lesson, Node, Ref, ResolvedCourse, ScenarioChoice, ScenarioNode
+from comptoir.readers.items import BLANK
 from comptoir.render import to_html
+from comptoir.scoring import OUTCOME_SCORES
 
 from .anki_models import models, stable_id
 from .anki_package import apkg
 from .base import Artifact, CourseExporter
 
 TAG_ROOT = "comptoir"
-BLANK = "___"
 _PLACEHOLDER = "COMPTOIRBLANKPLACEHOLDER"
-OUTCOME_SCORE = {"success": 1.0, "partial": 0.5, "failure": 0.0}
 OUTCOME_LABEL = {"success": "Réussite", "partial": "Réussite partielle", "failure": "Échec"}
 
 
@@ -328,7 +328,7 @@ def outcome_scores(nodes: dict[str, ScenarioNode]) -> dict[str, float]:
     def visit(node_id: str) -> float:
         if node_id not in score:
             node = nodes[node_id]
-            score[node_id] = OUTCOME_SCORE[node.outcome] if node.is_end else max(visit(c.next) for c in node.choices)
+            score[node_id] = OUTCOME_SCORES[node.outcome] if node.is_end else max(visit(c.next) for c in node.choices)
         return score[node_id]
 
     for node_id in nodes:
