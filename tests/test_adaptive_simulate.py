@@ -36,7 +36,8 @@ def test_small_run_is_deterministic_and_thresholds_trade_items_for_accuracy() ->
     ours = a["curves"]["comptoir"]
     assert ours[0]["items_per_learner"] < ours[-1]["items_per_learner"]
     assert ours[0]["false_mastery"] > ours[-1]["false_mastery"]
-    assert set(a["curves"]) == {"comptoir", "plain_bkt", "n_in_a_row", "fixed_sequence"}
+    assert set(a["curves"]) == {"comptoir", "plain_bkt", "n_in_a_row", "fixed_sequence",
+                                "ablation_item_guess_authored_order"}
 
 
 def point(items: float, mastered: float, false: float, setting: float = 0.0) -> dict[str, float]:

@@ -178,6 +178,14 @@ class PlainBKT(Policy):
         return self.p >= self.threshold
 
 
+class ItemGuessBKT(PlainBKT):
+    """Ablation, not a baseline: plain BKT in authored order, but each item's declared guess."""
+
+    def observe(self, item: int, correct: bool, known_after: bool) -> None:
+        guess = TYPE_GUESS[self.world.types[self.c][item]]
+        self.p = bkt_update(self.p, self.params, guess, DEFAULT_SLIP, correct)
+
+
 def world_course(world: World, threshold: float) -> EngineCourse:
     """The course as an author would declare it: item types, default slip, fitted prior/learn."""
     n, pool = len(world.prior), world.gen.pool
@@ -251,6 +259,7 @@ BKT_THRESHOLDS = (0.9, 0.93, 0.94, 0.95, 0.955, 0.96, 0.97, 0.98, 0.99, 0.995)
 STREAKS = (2, 3, 4, 5)
 FIXED = (2, 4, 6, 8, 10, 12)
 TARGET_MASTERED, TARGET_FALSE, TARGET_SAVING = 0.95, 0.03, 0.10
+ABLATION = "ablation_item_guess_authored_order"
 
 
 def run_generator(gen: Generator, learners: int, seed: int) -> dict[str, Any]:
@@ -269,6 +278,8 @@ def run_generator(gen: Generator, learners: int, seed: int) -> dict[str, Any]:
         add("comptoir", thr, lambda thr=thr: Comptoir(world, thr))
     for thr in BKT_THRESHOLDS:
         add("plain_bkt", thr, lambda thr=thr: PlainBKT(world, thr))
+    for thr in BKT_THRESHOLDS:
+        add(ABLATION, thr, lambda thr=thr: ItemGuessBKT(world, thr))
     for k in STREAKS:
         add("n_in_a_row", k, lambda k=k: Streak(world, k))
     for k in FIXED:
@@ -288,11 +299,13 @@ def verdict(curves: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Cheapest setting of each family that reaches ≥95 % truly mastered and ≤3 % false."""
     best = {family: _cheapest(points) for family, points in curves.items()}
     ours = best.pop("comptoir")
+    ablation = best.pop(ABLATION, None)
     baselines = {f: p for f, p in best.items() if p is not None}
     out: dict[str, Any] = {"criterion": {"truly_mastered_min": TARGET_MASTERED,
                                          "false_mastery_max": TARGET_FALSE,
                                          "saving_min": TARGET_SAVING},
-                           "comptoir": ours, "best_baseline": None, "saving": None, "met": False}
+                           "comptoir": ours, "best_baseline": None, "saving": None, "met": False,
+                           "ablation": ablation}
     if ours and baselines:
         family, point = min(baselines.items(), key=lambda kv: kv[1]["items_per_learner"])
         saving = 1.0 - ours["items_per_learner"] / point["items_per_learner"]
@@ -314,11 +327,11 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append(f"== generator {run['generator']}: {run['learners']} learners, "
                      f"{run['competencies']} competencies; oracle "
                      f"{run['oracle']['items_per_learner']:.1f} items/learner")
-        lines.append(f"{'policy':16} {'setting':>7} {'items/oracle':>12} {'mastered':>9} "
+        lines.append(f"{'policy':34} {'setting':>7} {'items/oracle':>12} {'mastered':>9} "
                      f"{'false':>7} {'over-practice':>13}")
         for family, points in run["curves"].items():
             for p in points:
-                lines.append(f"{family:16} {p['setting']:>7} {p['items_vs_oracle']:>12.2f} "
+                lines.append(f"{family:34} {p['setting']:>7} {p['items_vs_oracle']:>12.2f} "
                              f"{p['truly_mastered']:>9.1%} {p['false_mastery']:>7.1%} "
                              f"{p['over_practice_per_learner']:>13.1f}")
         t = run["target"]
