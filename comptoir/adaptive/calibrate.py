@@ -48,10 +48,6 @@ class Sequences:
     src: np.ndarray         # flat positions that have a successor in their sequence
     dst: np.ndarray         # ... and that successor
 
-    @property
-    def n_seq(self) -> int:
-        return len(self.seq_skill)
-
 
 def build_sequences(responses: Sequence[Response], skills: list[str] | None = None) -> Sequences:
     """Group by (student, competency), keeping order; `skills` fixes the competency indexing."""
@@ -67,14 +63,15 @@ def build_sequences(responses: Sequence[Response], skills: list[str] | None = No
     max_len = int(lengths[0]) if len(lengths) else 0
     n = np.searchsorted(-lengths, -np.arange(1, max_len + 1), side="right")
     offset = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
-    seq_of = np.repeat(np.arange(len(keys)), lengths)      # sequence-major
-    step_of = np.concatenate([np.arange(k) for k in lengths]) if len(keys) else seq_of
-    flat = offset[step_of] + seq_of
+    # positions in sequence-major order, then scattered to their time-major flat slots
+    seq_major_seq = np.repeat(np.arange(len(keys)), lengths)
+    seq_major_step = np.arange(len(seq_major_seq)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    flat = offset[seq_major_step] + seq_major_seq if len(keys) else seq_major_seq
     where = np.empty(len(flat), dtype=np.int64)
-    where[flat] = np.concatenate([groups[k] for k in keys]) if len(keys) else flat
-    seq_of, step_of = np.empty_like(seq_of), np.empty_like(step_of)
-    seq_of[flat], step_of[flat] = np.repeat(np.arange(len(keys)), lengths), \
-        np.concatenate([np.arange(k) for k in lengths]) if len(keys) else step_of
+    seq_of, step_of = np.empty_like(where), np.empty_like(where)
+    if len(keys):
+        where[flat] = np.concatenate([groups[k] for k in keys])
+    seq_of[flat], step_of[flat] = seq_major_seq, seq_major_step
     src = np.flatnonzero(step_of < lengths[seq_of] - 1)
     dst = offset[step_of[src] + 1] + seq_of[src]
     return Sequences(skills, seq_skill, lengths, n, offset, correct[where], seq_skill[seq_of],
@@ -245,9 +242,11 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
     return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
-def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
+    """Pooled AUC (None when only one class is present), RMSE, log-loss and count."""
     q = np.clip(p, 1e-15, 1 - 1e-15)
-    return {"auc": auc(y, p), "rmse": float(np.sqrt(np.mean((y - p) ** 2))),
+    area = auc(y, p)
+    return {"auc": area if np.isfinite(area) else None, "rmse": float(np.sqrt(np.mean((y - p) ** 2))),
             "log_loss": float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))), "n": int(len(y))}
 
 
