@@ -4,8 +4,10 @@ The generators are fixed (parameters and seeds below) independently of the polic
 drawn once per generator: true prior and learn per competency, an item pool per competency
 whose type sets the true guess rate, a true slip per item. Each learner starts knowing each
 competency with its prior, has a personal learn multiplier (lognormal, unknown to every
-policy), and learns at a quarter of the rate while a prerequisite is truly unmastered. After
-each response an unknown competency becomes known with the effective learn rate.
+policy), and learns at a quarter of the rate while a prerequisite is truly unmastered. Each item
+is one learning opportunity: an unknown competency becomes known with the effective learn rate,
+before the answer is drawn (reference generator: the item teaches, then tests) or after it (the
+second generator: BKT's own order).
 
 Every policy walks the competencies in the DAG's topological order (as `next_activity` does
 when prerequisites come first) and practises one competency until it declares mastery or
@@ -42,6 +44,7 @@ class Generator:
     prereq_factor: float
     cap: int
     seed: int
+    learn_first: bool  # the item teaches before the answer is drawn (else BKT's answer-first order)
 
 
 REFERENCE = Generator(
@@ -49,16 +52,16 @@ REFERENCE = Generator(
     prerequisites=((), (0,), (0,), (1, 2), (2,), (3,), (4,), (5, 6)),
     prior=(0.05, 0.4), learn=(0.08, 0.3), pool=12,
     shares=(("single", 0.40), ("true-false", 0.20), ("multiple", 0.25), ("fill-in", 0.15)),
-    slip=(0.05, 0.15), sigma=0.5, prereq_factor=0.25, cap=40, seed=1)
+    slip=(0.05, 0.15), sigma=0.5, prereq_factor=0.25, cap=40, seed=1, learn_first=True)
 
-#: A differently shaped world: a longer, deeper graph, slower and more varied learners, smaller
-#: pools dominated by guessable items, wider slips.
+#: A differently shaped world: a longer, deeper graph, more varied learners, smaller pools
+#: dominated by guessable items, wider slips, and BKT's own order (answer, then learning).
 SECOND = Generator(
     name="second",
     prerequisites=((), (0,), (1,), (1,), (2, 3), (4,), (0,), (6,), (5, 7), (8,), (9,), (10, 3)),
     prior=(0.0, 0.5), learn=(0.06, 0.25), pool=8,
     shares=(("single", 0.45), ("true-false", 0.30), ("multiple", 0.15), ("fill-in", 0.10)),
-    slip=(0.02, 0.2), sigma=0.7, prereq_factor=0.5, cap=40, seed=2)
+    slip=(0.02, 0.2), sigma=0.7, prereq_factor=0.5, cap=40, seed=2, learn_first=False)
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,16 @@ class Comptoir(Policy):
         return self.state.p[self.c] >= self.course.threshold
 
 
+def _learn(world: World, lr: Learner, known: list[bool], c: int, u: float) -> None:
+    """One learning opportunity: slower while a prerequisite is truly unmastered."""
+    if known[c]:
+        return
+    rate = world.learn[c] * lr.factor
+    if any(not known[q] for q in world.gen.prerequisites[c]):
+        rate *= world.gen.prereq_factor
+    known[c] = u < rate
+
+
 def run_policy(world: World, learners: list[Learner], make: Callable[[], Policy]) -> dict[str, float]:
     gen = world.gen
     n = len(world.prior)
@@ -234,13 +247,14 @@ def run_policy(world: World, learners: list[Learner], make: Callable[[], Policy]
                 u_resp, u_learn = lr.draws[c][trial]
                 if known[c]:
                     over += 1
+                if gen.learn_first:
+                    _learn(world, lr, known, c, u_learn)
+                if known[c]:
                     correct = u_resp >= world.slips[c][k]
                 else:
                     correct = u_resp < TYPE_GUESS[world.types[c][k]]
-                    rate = world.learn[c] * lr.factor
-                    if any(not known[q] for q in gen.prerequisites[c]):
-                        rate *= gen.prereq_factor
-                    known[c] = u_learn < rate
+                if not gen.learn_first:
+                    _learn(world, lr, known, c, u_learn)
                 policy.observe(k, correct, known[c])
                 trial += 1
             items += trial
