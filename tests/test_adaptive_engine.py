@@ -132,6 +132,15 @@ def stand_in_course() -> NS:
               exact_matches={"ch:a": ("fr:1.1",)})
 
 
+def test_engine_course_maps_lesson_side_references_through_units_of() -> None:
+    rc = stand_in_course()
+    rc.items.append(NS(id="fr-q", type="single", competencies=("fr:9.9",), guess=None, slip=None))
+    rc.units_of = lambda refs: tuple("ch:b" if r == "fr:9.9" else r for r in refs
+                                     if r.startswith("ch:") or r == "fr:9.9")
+    ec = engine_course(rc)
+    assert ec.items[-1].competencies == (1,)
+
+
 def test_engine_course_resolves_parameters_most_specific_first() -> None:
     ec = engine_course(stand_in_course(), fitted={"ch:b": {"prior": 0.4, "learn": 0.05}})
     assert ec.competencies == ("ch:a", "ch:b", "fr:1.1") and ec.n_own == 2
@@ -212,3 +221,28 @@ def test_reference_engine_does_not_import_numpy() -> None:
             "comptoir.adaptive.course; print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_swiss_course_worst_case_state_fits_suspend_data() -> None:
+    """The real ch-arc course: every item answered, every lesson seen, every competency in review."""
+    from pathlib import Path
+
+    from comptoir.build import load_content
+    from comptoir.diagnostics import Report
+    from comptoir.resolve import resolve
+
+    root = Path(__file__).resolve().parents[1] / "content"
+    if not (root / "courses" / "ch-arc.yaml").is_file():
+        pytest.skip("content/courses/ch-arc.yaml is absent")
+    ec = engine_course(resolve(load_content(root, Report()), "ch-arc"))
+    assert ec.n_own >= 30 and len(ec.items) >= 200
+    s = initial_state(ec)
+    for i in range(len(ec.items)):
+        record_response(ec, s, i, True)
+    s.answered = [True] * len(ec.items)
+    s.seen = [True] * len(ec.lessons)
+    s.stage = [16] * len(ec.competencies)
+    s.due = [2 ** 30 - 1] * len(ec.competencies)
+    text = encode_state(ec, s)
+    assert len(text) <= SUSPEND_DATA_LIMIT, len(text)
+    assert decode_state(ec, text).answered == s.answered

@@ -110,17 +110,30 @@ def _for_type(table: Mapping[str, float] | float, item_type: str, fallback: floa
     return float(table)
 
 
+def _unit_ref(rc: Any, unit: Any) -> str:
+    """`framework-id:code`, through the framework's own `ref` when it has one."""
+    if hasattr(rc.framework, "ref"):
+        return str(rc.framework.ref(unit))
+    return f"{rc.framework.id}:{unit.code}"
+
+
 def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = None,
                   review_base: int = DEFAULT_REVIEW_BASE) -> EngineCourse:
     """Build an EngineCourse from a resolved course (duck-typed, see the module docstring).
 
+    Item and lesson competencies go through `rc.units_of` when the course has it, so content
+    aligned to another framework's competency reaches the course unit it is linked to.
     Parameters are resolved, most specific first: the item's own guess/slip, the course's
     `learner_model`, then `DEFAULT_GUESS` / `DEFAULT_SLIP`; per-competency prior/learn/forget come
     from `fitted` (the output of `comptoir calibrate`, keyed by reference) when given, else from
     the course's `learner_model`, else the defaults.
     """
-    framework = rc.framework.id
-    own = [f"{framework}:{u.code}" for u in rc.units]
+    own = [_unit_ref(rc, u) for u in rc.units]
+    to_units = getattr(rc, "units_of", None)  # maps lesson-side references onto course units
+
+    def own_refs(refs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(to_units(tuple(refs))) if to_units else tuple(refs)
+
     refs = list(own)
     index = {ref: i for i, ref in enumerate(refs)}
     matches_by_ref = rc.exact_matches or {}
@@ -142,11 +155,12 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
     slip_table = _type_defaults(lm, "slip", DEFAULT_SLIP)
     items = []
     for it in rc.items:
-        comps = tuple(index[c] for c in it.competencies if c in index and index[c] < len(own))
+        comps = tuple(index[c] for c in own_refs(it.competencies)
+                      if c in index and index[c] < len(own))
         guess = it.guess if it.guess is not None else _for_type(guess_table, it.type, 0.2)
         slip = it.slip if it.slip is not None else _for_type(slip_table, it.type, DEFAULT_SLIP)
         items.append(EngineItem(it.id, comps, float(guess), float(slip)))
-    lessons = tuple(EngineLesson(les.id, tuple(index[c] for c in les.competencies
+    lessons = tuple(EngineLesson(les.id, tuple(index[c] for c in own_refs(les.competencies)
                                                if c in index and index[c] < len(own)))
                     for les in rc.lessons)
     prereqs = tuple(tuple(index[p] for p in rc.prerequisites.get(ref, ()) if p in index)
