@@ -17,7 +17,7 @@ iterations, or after `max_iter` iterations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -256,6 +256,7 @@ def evaluate(doc: dict[str, Any], responses: Sequence[Response]) -> dict[str, fl
 
 
 def cross_validate(responses: Sequence[Response], model: str, folds: int = 5, seed: int = 0,
+                   progress: Callable[[str], None] | None = None,
                    **fit_options: Any) -> dict[str, Any]:
     """Student-level k-fold CV: fit on k−1 folds of students, predict the held-out students."""
     students = sorted({r.student for r in responses})
@@ -265,9 +266,11 @@ def cross_validate(responses: Sequence[Response], model: str, folds: int = 5, se
     pred = np.empty(len(responses))
     per_fold = []
     for f in range(folds):
+        if progress:
+            progress(f"fold {f + 1}/{folds}: fitting {model} on the other folds")
         test_idx = [i for i, r in enumerate(responses) if fold_of[r.student] == f]
         train = [r for r in responses if fold_of[r.student] != f]
-        doc = fit(train, model, **fit_options)
+        doc = fit(train, model, seed=seed, **fit_options)
         p = predict(doc, [responses[i] for i in test_idx])
         pred[test_idx] = p
         per_fold.append(metrics(y[test_idx], p))

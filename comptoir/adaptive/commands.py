@@ -79,6 +79,10 @@ def _fit_options(args: argparse.Namespace) -> dict[str, Any]:
             "seed": args.seed}
 
 
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def run_calibrate(args: argparse.Namespace) -> int:
     from .calibrate import fit
 
@@ -115,7 +119,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     responses = read_responses(args.data, args.format)
     start = time.perf_counter()
     if args.cv is not None:
-        result = cross_validate(responses, args.model, folds=args.cv, **_fit_options(args))
+        options = _fit_options(args)
+        result = cross_validate(responses, args.model, folds=args.cv, seed=options.pop("seed"),
+                                progress=_progress, **options)
     else:
         result = evaluate(_load_params(Path(args.params)), responses)
     result["seconds"] = round(time.perf_counter() - start, 2)
@@ -126,7 +132,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_simulate(args: argparse.Namespace) -> int:
     from .simulate import format_table, run_all
 
-    report = run_all(learners=args.learners, seed=args.seed)
+    report = run_all(learners=args.learners, seed=args.seed, progress=_progress)
     print(json.dumps(report, indent=1) if args.json else format_table(report))
     return 0
 

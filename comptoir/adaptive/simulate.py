@@ -330,9 +330,14 @@ def verdict(curves: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return out
 
 
-def run_all(learners: int = 3000, seed: int = 20240601) -> dict[str, Any]:
-    gens = (REFERENCE, SECOND)
-    return {"seed": seed, "runs": [run_generator(g, learners, seed) for g in gens]}
+def run_all(learners: int = 3000, seed: int = 20240601,
+            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    runs = []
+    for gen in (REFERENCE, SECOND):
+        if progress:
+            progress(f"simulating {learners} learners on the {gen.name} generator")
+        runs.append(run_generator(gen, learners, seed))
+    return {"seed": seed, "runs": runs}
 
 
 def format_table(report: dict[str, Any]) -> str:
