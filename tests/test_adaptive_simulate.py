@@ -53,3 +53,13 @@ def test_verdict_compares_cheapest_settings_meeting_the_accuracy_criterion() -> 
     assert v["comptoir"]["items_per_learner"] == 9
     assert v["best_baseline"]["family"] == "plain_bkt"
     assert v["saving"] == pytest.approx(1 - 9 / 9.5) and v["met"] is False
+
+
+def test_items_at_criterion_interpolates_where_the_binding_constraint_is_met() -> None:
+    from comptoir.adaptive.simulate import items_at_criterion
+    curve = [point(10, 0.93, 0.04), point(12, 0.97, 0.02), point(15, 0.99, 0.01)]
+    # mastered crosses 0.95 halfway, false crosses 0.03 halfway: 11 items
+    assert items_at_criterion(curve) == pytest.approx(11.0)
+    curve = [point(10, 0.96, 0.05), point(14, 0.97, 0.01)]  # only false binds, at 1/2
+    assert items_at_criterion(curve) == pytest.approx(12.0)
+    assert items_at_criterion([point(10, 0.9, 0.1)]) is None
