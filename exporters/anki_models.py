@@ -52,7 +52,7 @@ CSS = """\
 .instruction { font-size: 0.85em; color: var(--muted); font-style: italic; margin: 0.4em 0; }
 .options { margin: 0.6em 0; padding-left: 0; list-style: none; }
 .options li { background: var(--panel); border: 1px solid var(--rule); border-radius: 8px; padding: 0.45em 0.7em; margin: 0.35em 0; }
-.options .mark { font-weight: 600; color: var(--accent); margin-right: 0.4em; }
+.mark { font-weight: 600; color: var(--accent); margin-right: 0.4em; }
 hr#answer { border: 0; border-top: 1px solid var(--rule); margin: 1em 0; }
 .block { margin: 0.8em 0; }
 .label { display: block; font-size: 0.75em; font-weight: 700; letter-spacing: 0.04em; text-transform: uppercase; color: var(--muted); margin-bottom: 0.2em; }
