@@ -117,7 +117,7 @@ def test_deck_imports_with_counts_decks_tags_and_media(tmp_path: Path, col: Coll
     ("fr", {"answer": "Bonne réponse", "why": "Pourquoi", "tf": "Vrai ou faux ?", "kp": "Point clé",
             "deck": "x · Accueil", "seq": "Remettez les étapes dans l'ordre."}),
     ("it", {"answer": "Risposta corretta", "why": "Perché", "tf": "Vero o falso?", "kp": "Punto chiave",
-            "deck": "x · Accoglienza", "seq": "Rimetti le fasi nell'ordine giusto."}),
+            "deck": "x · Accoglienza", "seq": "Rimetta le fasi nell'ordine giusto."}),
     ("en", {"answer": "Correct answer", "why": "Why", "tf": "True or false?", "kp": "Key point",
             "deck": "x · Accueil", "seq": "Put the steps in order."}),
 ])
