@@ -1,4 +1,7 @@
-"""The ``comptoir`` command line."""
+"""comptoir: compile competency-aligned lessons and quizzes (content/) into learning packages.
+
+Typical session: comptoir check, then comptoir build (every course, target and locale into
+dist/), comptoir coverage to see what each competency is taught with."""
 from __future__ import annotations
 
 import argparse
