@@ -233,6 +233,10 @@ class Course:
     learner_model: Mapping[str, float]
     prerequisites: Mapping[Ref, tuple[Ref, ...]] | None
     path: Path
+    lines: Mapping[str, int] = field(default_factory=frozen_map)  # top-level keys and prerequisite refs
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
 
 @dataclass(frozen=True)

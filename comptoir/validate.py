@@ -114,28 +114,28 @@ def _courses(content: Content, report: Report) -> None:
     for course in content.courses.values():
         framework = content.frameworks.get(course.framework)
         if framework is None:
-            report.error(course.path, 1, "unknown-framework", f"unknown framework '{course.framework}'",
+            report.error(course.path, course.line("framework"), "unknown-framework", f"unknown framework '{course.framework}'",
                          f"use one of: {', '.join(sorted(content.frameworks)) or '(none yet)'}")
             continue
         units, unknown = selected_units(framework, course.include)
         for code in unknown:
-            report.error(course.path, 1, "unknown-ref", f"'{code}' is not a code of framework '{framework.id}'",
+            report.error(course.path, course.line("include"), "unknown-ref", f"'{code}' is not a code of framework '{framework.id}'",
                          "include domain or unit codes of the course's framework, or 'all'")
         for lesson_id in course.lesson_ids:
             if lesson_id not in content.lessons:
-                report.error(course.path, 1, "unknown-lesson",
+                report.error(course.path, course.line("lessons"), "unknown-lesson",
                              f"course '{course.id}' lists unknown lesson '{lesson_id}'",
                              "use lesson ids (file names without .md) from content/lessons/")
         if course.prerequisites is not None:
-            _prerequisites(course.prerequisites, {framework.ref(u) for u in framework.units()}, course.path, {},
-                           report)
+            _prerequisites(course.prerequisites, {framework.ref(u) for u in framework.units()}, course.path,
+                           course.lines, report)
         resolved = resolve(content, course.id)
         if not units or not resolved.lessons:
-            report.error(course.path, 1, "empty-course", f"course '{course.id}' includes no lesson",
+            report.error(course.path, course.line("include"), "empty-course", f"course '{course.id}' includes no lesson",
                          "include units that lessons are aligned to (directly or through a crosswalk)")
             continue
         for code, row in gaps(course_coverage(resolved)):
-            report.error(course.path, 1, "coverage",
+            report.error(course.path, course.line("include"), "coverage",
                          f"course '{course.id}': {framework.id}:{code} has {row['lessons']} lesson(s) and "
                          f"{row['items']} item(s); it needs at least {MIN_LESSONS} and {MIN_ITEMS}",
                          "write a lesson and items aligned to it, or leave it out of 'include'")

@@ -171,8 +171,8 @@ def test_each_injected_mistake_is_reported_at_its_line_and_nothing_else(tree):
         locales: {fr: fr_FR}
         """)
     (tree / "courses" / "inj-empty.yaml").write_text(course, encoding="utf-8")
-    expected.add(("content/courses/inj-empty.yaml", 1, "unknown-ref"))
-    expected.add(("content/courses/inj-empty.yaml", 1, "empty-course"))
+    expected.add(("content/courses/inj-empty.yaml", 3, "unknown-ref"))
+    expected.add(("content/courses/inj-empty.yaml", 3, "empty-course"))
 
     framework = tree / "frameworks" / "ch-arc.yaml"
     fw_text = framework.read_text(encoding="utf-8").rstrip("\n") + "\n"
