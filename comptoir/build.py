@@ -29,7 +29,7 @@ GROUP = "comptoir.exporters"
 
 
 def exporters() -> dict[str, object]:
-    """Registered exporters by name, imported lazily (only when listed, not when used)."""
+    """Registered exporters by name; listing them imports nothing, a target is imported when built."""
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
@@ -82,28 +82,28 @@ def build(content: Content, out: Path, request: Request, report: Report,
     courses = request.courses or tuple(sorted(content.courses))
     framework_ids = sorted({content.courses[c].framework for c in courses}) if request.courses \
         else sorted(content.frameworks)
+    loaded = [load_exporter(name) for name in request.targets]
     artifacts = []
-    for name in request.targets:
-        exporter = load_exporter(name)
-        if exporter.scope == "framework":
-            context = FrameworkContext(content.frameworks, content.crosswalks, timestamp(
-                [*(fw.path for fw in content.frameworks.values()), *(cw.path for cw in content.crosswalks)]))
-            for fid in framework_ids:
-                progress(f"{name}: {fid}")
-                artifacts.extend(exporter.export(content.frameworks[fid], context))
-            continue
-        for course_id in courses:
-            resolved = resolve(content, course_id)
-            stamp = timestamp(course_sources(content, resolved))
-            for language in resolved.course.locales:
-                if request.locales and language not in request.locales:
-                    continue
-                progress(f"{name}: {course_id} [{language}]")
-                localised, missing = localise(resolved, language, locales_dir(content))
-                if missing:
-                    report.warning(resolved.course.path, 1, "untranslated",
-                                   f"{sum(missing.values())} text(s) of course '{course_id}' have no {language} "
-                                   "translation; French is shown instead", "run comptoir i18n update and translate")
+    sources = [*(fw.path for fw in content.frameworks.values()), *(cw.path for cw in content.crosswalks)]
+    context = FrameworkContext(content.frameworks, content.crosswalks, timestamp(sources))
+    for exporter in (e for e in loaded if e.scope == "framework"):
+        for fid in framework_ids:
+            progress(f"{exporter.name}: {fid}")
+            artifacts.extend(exporter.export(content.frameworks[fid], context))
+    per_course = [e for e in loaded if e.scope == "course"]
+    for course_id in courses if per_course else ():
+        resolved = resolve(content, course_id)
+        stamp = timestamp(course_sources(content, resolved))
+        for language in resolved.course.locales:
+            if request.locales and language not in request.locales:
+                continue
+            localised, missing = localise(resolved, language, locales_dir(content))
+            if missing:
+                report.warning(resolved.course.path, 1, "untranslated",
+                               f"{sum(missing.values())} text(s) of course '{course_id}' have no {language} "
+                               "translation; French is shown instead", "run comptoir i18n update and translate")
+            for exporter in per_course:
+                progress(f"{exporter.name}: {course_id} [{language}]")
                 artifacts.extend(exporter.export(localised, stamp))
     return write(artifacts, out)
 
