@@ -59,6 +59,17 @@ def _check_steps(data: LocatedDict, item_id: str, path: Path, report: Report) ->
                          "two identical steps make the order ambiguous")
 
 
+def _reachable(seeds: set[str], edges: dict[str, list[str]]) -> set[str]:
+    """Nodes reachable from ``seeds`` along ``edges`` (seeds included)."""
+    found, todo = set(seeds), list(seeds)
+    while todo:
+        for nxt in edges[todo.pop()]:
+            if nxt not in found:
+                found.add(nxt)
+                todo.append(nxt)
+    return found
+
+
 def _check_scenario(data: LocatedDict, item_id: str, path: Path, report: Report) -> bool:
     nodes = {}
     for node in data["nodes"]:
@@ -84,12 +95,7 @@ def _check_scenario(data: LocatedDict, item_id: str, path: Path, report: Report)
     if not ok:
         return False
     edges = {nid: [c["next"] for c in n.get("choices", [])] for nid, n in nodes.items()}
-    reached, todo = {data["start"]}, [data["start"]]
-    while todo:
-        for nxt in edges[todo.pop()]:
-            if nxt not in reached:
-                reached.add(nxt)
-                todo.append(nxt)
+    reached = _reachable({data["start"]}, edges)
     for nid in nodes:
         if nid not in reached:
             report.error(path, nodes[nid].line, "scenario-unreachable",
@@ -101,14 +107,8 @@ def _check_scenario(data: LocatedDict, item_id: str, path: Path, report: Report)
         report.error(path, data.line_of("nodes"), "scenario-no-end", f"scenario '{item_id}' has no end node",
                      "add a node with 'outcome: success|partial|failure'")
         return False
-    can_end = set(ends)
-    changed = True
-    while changed:
-        changed = False
-        for nid, nexts in edges.items():
-            if nid not in can_end and any(n in can_end for n in nexts):
-                can_end.add(nid)
-                changed = True
+    backwards = {nid: [src for src, nexts in edges.items() if nid in nexts] for nid in nodes}
+    can_end = _reachable(ends, backwards)
     for nid in nodes:
         if nid not in can_end:
             report.error(path, nodes[nid].line, "scenario-no-end",
