@@ -32,7 +32,8 @@ HEADER = ("# Course texts of comptoir, French source (msgctxt: <item-id>/<field>
 def _catalog(language: str | None, stamp: datetime) -> Catalog:
     catalog = Catalog(locale=language, domain=DOMAIN, project="comptoir", version="1", fuzzy=False,
                       header_comment=HEADER, copyright_holder="comptoir contributors",
-                      language_team=f"comptoir {language or 'translators'}", creation_date=stamp,
+                      language_team=f"comptoir {language or 'translators'}", last_translator="comptoir translators",
+                      msgid_bugs_address="see docs/translating.md", creation_date=stamp,
                       revision_date=stamp)
     return catalog
 
@@ -47,7 +48,9 @@ def template(content: Content, stamp: datetime) -> Catalog:
             if text:
                 message = pot.get(text, context)
                 if message is None:
-                    pot.add(text, context=context, auto_comments=[note] if note else [], locations=[(location, line)])
+                    message = pot.add(text, context=context, auto_comments=[note] if note else [],
+                                      locations=[(location, line)])
+                    message.flags.discard("python-format")  # "80 %" is prose, not a format string
                 elif (location, line) not in message.locations:
                     message.locations.append((location, line))
             return text
@@ -94,8 +97,9 @@ def merge(pot: Catalog, old: Catalog | None, language: str) -> Catalog:
             best = max(candidates, key=lambda m: difflib.SequenceMatcher(None, m.id, message.id).ratio())
             if difflib.SequenceMatcher(None, best.id, message.id).ratio() >= PROSE_SIMILARITY:
                 string, fuzzy = best.string, True
-        new.add(message.id, string, locations=message.locations, auto_comments=message.auto_comments,
-                context=message.context, flags=("fuzzy",) if fuzzy else ())
+        added = new.add(message.id, string, locations=message.locations, auto_comments=message.auto_comments,
+                        context=message.context, flags=("fuzzy",) if fuzzy else ())
+        added.flags.discard("python-format")
     return new
 
 

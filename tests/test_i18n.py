@@ -25,6 +25,8 @@ LESSON = textwrap.dedent("""\
 
     Elle nomme l'entreprise, l'agent et propose l'aide.
 
+    Visez 80 % d'appels pris en 20 secondes.
+
     :::{quiz} tr-q1
     type: true-false
     prompt: La formule d'accueil nomme l'entreprise.
@@ -78,6 +80,7 @@ def test_extract_update_and_localise_with_fuzzy_carry_over(tmp_path):
     pot = (root / "locales" / "content.pot").read_text(encoding="utf-8")
     assert 'msgctxt "tr-q1/feedback.true"' in pot and 'msgctxt "tr-saluer"' in pot
     assert "#. true-false · ch-arc:b.1" in pot and 'msgctxt "ch-arc:b.6"' in pot
+    assert "python-format" not in pot  # "80 %" is prose: gettext must not check it as a format string
     _i18n(root, "update", "--language", "it")
     po = root / "locales" / "it" / "LC_MESSAGES" / "content.po"
     _edit_po(po, {("tr-q1/prompt", "La formule"): "La formula di benvenuto nomina l'azienda.",
