@@ -7,6 +7,7 @@ References are always ``"framework-id:code"`` strings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Union
@@ -78,8 +79,12 @@ class Framework:
     def ref(self, node: Node) -> Ref:
         return f"{self.id}:{node.key}"
 
-    def lineage(self) -> dict[str, tuple[Node, ...]]:
+    def lineage(self) -> Mapping[str, tuple[Node, ...]]:
         """Each node key → the chain of its ancestors in ``levels`` (top first), itself excluded."""
+        return self._lineage
+
+    @cached_property
+    def _lineage(self) -> Mapping[str, tuple[Node, ...]]:  # computed once: the framework is immutable
         chains: dict[str, tuple[Node, ...]] = {}
 
         def visit(node: Node, chain: tuple[Node, ...]) -> None:
@@ -90,7 +95,7 @@ class Framework:
 
         for node in self.nodes:
             visit(node, ())
-        return chains
+        return frozen_map(chains)
 
     def domain_of(self, unit: Node) -> Node:
         chain = self.lineage()[unit.key]
