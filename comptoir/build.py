@@ -9,21 +9,21 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Callable, Iterable
 
-from comptoir.exporters.base import FrameworkContext
+from comptoir.exporters.base import BuildContext, FrameworkContext, Media
 
+from .adaptive.course import engine_course
 from .diagnostics import ContentError, Report
-from .i18n import localise
+from .i18n import localise, words
+from .identity import media_name
 from .model import Content, ResolvedCourse
-from .readers import read_content
+from .project import course_sources, locales_dir
 from .resolve import resolve
-from .validate import check_content
 
 GROUP = "comptoir.exporters"
 
@@ -37,12 +37,6 @@ def load_exporter(name: str):
     return exporters()[name].load()()
 
 
-def load_content(root: Path, report: Report) -> Content:
-    content = read_content(root, report)
-    check_content(content, report)
-    return content
-
-
 def _mtime(paths: Iterable[Path]) -> int:
     return max((int(p.stat().st_mtime) for p in paths if p.exists()), default=0)
 
@@ -53,18 +47,16 @@ def timestamp(paths: Iterable[Path]) -> int:
     return int(epoch) if epoch and epoch.isdigit() else _mtime(paths)
 
 
-def locales_dir(content: Content) -> Path:
-    """The content project's catalogs: ``locales/`` beside ``content/``."""
-    return content.root.parent / "locales"
-
-
-def course_sources(content: Content, course: ResolvedCourse) -> list[Path]:
-    paths = [course.course.path, *(fw.path for fw in content.frameworks.values()),
-             *(cw.path for cw in content.crosswalks)]
+def course_media(course: ResolvedCourse, cache: dict[Path, bytes]) -> dict[str, Media]:
+    """Every image of the course's lessons by flat name, each file read once per build."""
+    media = {}
     for lesson in course.lessons:
-        paths.extend((lesson.path, *lesson.media))
-    paths.extend(sorted(locales_dir(content).glob("*/LC_MESSAGES/*.po")))
-    return paths
+        for src, path in lesson.media.items():
+            if path not in cache:
+                cache[path] = path.read_bytes()
+            name = media_name(lesson.id, src)
+            media[name] = Media(name, cache[path], hashlib.sha256(cache[path]).hexdigest())
+    return dict(sorted(media.items()))
 
 
 @dataclass(frozen=True)
@@ -91,9 +83,12 @@ def build(content: Content, out: Path, request: Request, report: Report,
             progress(f"{exporter.name}: {fid}")
             artifacts.extend(exporter.export(content.frameworks[fid], context))
     per_course = [e for e in loaded if e.scope == "course"]
+    media_files: dict[Path, bytes] = {}
     for course_id in courses if per_course else ():
         resolved = resolve(content, course_id)
         stamp = timestamp(course_sources(content, resolved))
+        media = course_media(resolved, media_files)
+        engine = engine_course(resolved)
         for language in resolved.course.locales:
             if request.locales and language not in request.locales:
                 continue
@@ -102,9 +97,10 @@ def build(content: Content, out: Path, request: Request, report: Report,
                 report.warning(resolved.course.path, 1, "untranslated",
                                f"{sum(missing.values())} text(s) of course '{course_id}' have no {language} "
                                "translation; French is shown instead", "run comptoir i18n update and translate")
+            context = BuildContext(stamp, media, words(language), engine)
             for exporter in per_course:
                 progress(f"{exporter.name}: {course_id} [{language}]")
-                artifacts.extend(exporter.export(localised, stamp))
+                artifacts.extend(exporter.export(localised, context))
     return write(artifacts, out)
 
 
@@ -136,8 +132,3 @@ def write(artifacts: list, out: Path) -> list[dict]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return entries
-
-
-def print_report(report: Report) -> None:
-    for diagnostic in report.sorted():
-        print(diagnostic.format(), file=sys.stderr)

@@ -8,8 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import Request, build, exporters, load_content, print_report
-from .diagnostics import ContentError, Report
+from .build import Request, build, exporters
+from .diagnostics import ContentError, Report, print_report
+from .project import load_content
 
 EPILOG_BUILD = """examples:
   comptoir build                                  every course, every target, every locale → dist/
@@ -90,7 +91,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(func=cmd_build)
 
-    for module in ("comptoir.coverage", "comptoir.translations", "comptoir.adaptive.commands", "comptoir.mastery"):
+    for module in ("comptoir.commands.coverage", "comptoir.commands.i18n", "comptoir.commands.adaptive",
+                   "comptoir.commands.mastery"):
         try:
             registered = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -1,16 +1,12 @@
 """Coverage: lessons, items, item types and minutes per competency of every course.
 
 ``comptoir check`` uses :func:`course_coverage` to fail a course whose unit has fewer than
-:data:`MIN_LESSONS` lesson or :data:`MIN_ITEMS` items; ``comptoir coverage`` prints it as a table,
-JSON or an HTML heat map.
+:data:`MIN_LESSONS` lesson or :data:`MIN_ITEMS` items; ``comptoir coverage``
+(:mod:`comptoir.commands.coverage`) prints it as a table, JSON or an HTML heat map.
 """
 from __future__ import annotations
 
-import argparse
 import html
-import json
-import sys
-from pathlib import Path
 
 from .model import ITEM_TYPES, Content, ResolvedCourse
 from .resolve import resolve
@@ -88,36 +84,3 @@ def html_page(report: dict) -> str:
                          + "".join(_cell(row["item_types"].get(t, 0), 4) for t in ITEM_TYPES) + "</tr>")
         parts.append("</table>")
     return "\n".join(parts) + "\n"
-
-
-def cmd_coverage(args) -> int:
-    from .build import load_content, print_report
-    from .diagnostics import Report
-
-    root = Path(args.content).resolve()
-    report = Report(root.parent)
-    content = load_content(root, report)
-    if any(d.code != "coverage" for d in report.errors):  # gaps are what this command shows
-        print_report(report)
-        print("comptoir coverage: fix the errors above first (comptoir check)", file=sys.stderr)
-        return 1
-    data = all_coverage(content)
-    if args.html:
-        Path(args.html).write_text(html_page(data), encoding="utf-8")
-        print(f"wrote {args.html}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=1))
-    elif not args.html:
-        print(text_table(data))
-    return 0
-
-
-def register(sub) -> None:
-    p = sub.add_parser("coverage", help="lessons, items and minutes per competency of every course",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Report how well each course covers each of its competencies.",
-                       epilog="examples:\n  comptoir coverage\n  comptoir coverage --json > coverage.json\n"
-                              "  comptoir coverage --html coverage.html")
-    p.add_argument("--json", action="store_true", help="print JSON instead of the table")
-    p.add_argument("--html", metavar="PATH", help="write an HTML heat map to PATH")
-    p.set_defaults(func=cmd_coverage)

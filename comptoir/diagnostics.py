@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+import sys
 from pathlib import Path
 
 
@@ -67,3 +68,8 @@ class ContentError(Exception):
     def __init__(self, report: Report):
         super().__init__(f"{len(report.errors)} error(s) in the content")
         self.report = report
+
+
+def print_report(report: Report) -> None:
+    for diagnostic in report.sorted():
+        print(diagnostic.format(), file=sys.stderr)

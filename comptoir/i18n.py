@@ -11,29 +11,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Mapping, Protocol, TypeVar
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from .model import (
-    Choice,
-    Course,
-    Framework,
-    Item,
-    KeyPoint,
-    Lesson,
-    Node,
-    Pair,
-    Prose,
-    ResolvedCourse,
-    ScenarioChoice,
-    ScenarioNode,
-    Step,
-    frozen_map,
-)
+from .model import SOURCE_LANGUAGE, Course, Framework, Item, KeyPoint, Lesson, Node, Prose, ResolvedCourse, frozen_map, \
+    translatable_fields
 
-SOURCE_LANGUAGE = "fr"
+T = TypeVar("T")
+
 LANGUAGES = ("fr", "it", "en")
 
 
@@ -67,11 +54,39 @@ def _lookup(cat: Catalog | None, msgid: str, context: str | None) -> str | None:
     return message.string if isinstance(message.string, str) else message.string[0]
 
 
-def ui(language: str, msgid: str, context: str | None = None) -> str:
-    """A word of the software's interface in ``language``, French when untranslated."""
-    if language == SOURCE_LANGUAGE:
-        return msgid
-    return _lookup(catalog(language, "comptoir"), msgid, context) or msgid
+@dataclass(frozen=True)
+class Words:
+    """The software's own words in one language (``comptoir.po``), French when untranslated.
+
+    ``messages`` maps each French msgid to its translation, or for a plural message to its forms by
+    CLDR category (``one``, ``other``), which is how a browser's ``Intl.PluralRules`` selects them.
+    """
+
+    language: str
+    messages: Mapping[str, object]
+
+    def __call__(self, msgid: str) -> str:
+        found = self.messages.get(msgid)
+        return found if isinstance(found, str) else msgid
+
+
+#: gettext plural forms → CLDR categories, for the languages comptoir ships (fr: n > 1; it, en: n != 1).
+PLURAL_CATEGORIES = ("one", "other")
+
+
+def words(language: str) -> Words:
+    """The software's words in ``language``, read once from the installed catalog."""
+    messages: dict[str, object] = {}
+    for message in catalog(language, "comptoir") or ():
+        if not message.id:
+            continue
+        translated = not message.fuzzy and language != SOURCE_LANGUAGE
+        if isinstance(message.id, tuple):  # untranslated plurals keep the French forms, still by number
+            forms = message.string if translated and all(message.string) else message.id
+            messages[message.id[0]] = dict(zip(PLURAL_CATEGORIES, forms))
+        elif translated and message.string:
+            messages[message.id] = message.string
+    return Words(language, frozen_map(messages))
 
 
 class TextMap(Protocol):
@@ -98,30 +113,33 @@ class Translator:
         return found
 
 
+def map_texts(obj: T, t: TextMap, key: str, path: tuple[str, ...], note: str, line: int) -> T:
+    """``obj`` with every translatable field (see :func:`~comptoir.model.translatable`) passed through ``t``.
+
+    The message context is ``<key>/`` and the path of segments joined by dots: a field's segment,
+    then for a tuple of texts the position (``answer.0``), for a mapping the key (``feedback.true``),
+    for a tuple of records the record's id (``choice.a.text``, ``node.n1.choice.b.feedback``).
+    """
+    def tr(text: str, *where: str) -> str:
+        return t(text, f"{key}/{'.'.join(where)}", note, line)
+
+    changes = {}
+    for name, segment in translatable_fields(obj):
+        here = (*path, segment) if segment else path
+        value = getattr(obj, name)
+        if isinstance(value, str):
+            changes[name] = tr(value, *here)
+        elif isinstance(value, Mapping):
+            changes[name] = frozen_map({k: tr(v, *here, k) for k, v in value.items()})
+        else:
+            changes[name] = tuple(tr(v, *here, str(i)) if isinstance(v, str)
+                                  else map_texts(v, t, key, (*here, v.id), note, line) for i, v in enumerate(value))
+    return dataclasses.replace(obj, **changes)
+
+
 def map_item(item: Item, t: TextMap) -> Item:
     """The item with every text passed through ``t``, keyed ``<item-id>/<field>`` (DESIGN §4)."""
-    key, line = item.id, item.line
-    note = f"{item.type} · {', '.join(item.competencies)}"
-
-    def tr(text: str, field_: str) -> str:
-        return t(text, f"{key}/{field_}", note, line)
-
-    return dataclasses.replace(
-        item,
-        prompt=tr(item.prompt, "prompt"),
-        explanation=tr(item.explanation, "explanation"),
-        feedback=frozen_map({k: tr(v, f"feedback.{k}") for k, v in item.feedback.items()}),
-        choices=tuple(Choice(c.id, tr(c.text, f"choice.{c.id}.text"), tr(c.feedback, f"choice.{c.id}.feedback"),
-                             c.correct) for c in item.choices),
-        answers=tuple(tr(a, f"answer.{i}") for i, a in enumerate(item.answers)),
-        unit=tr(item.unit, "unit"),
-        pairs=tuple(Pair(p.id, tr(p.left, f"pair.{p.id}.left"), tr(p.right, f"pair.{p.id}.right")) for p in item.pairs),
-        steps=tuple(Step(s.id, tr(s.text, f"step.{s.id}")) for s in item.steps),
-        nodes=tuple(ScenarioNode(n.id, tr(n.text, f"node.{n.id}.text"),
-                                 tuple(ScenarioChoice(c.id, tr(c.text, f"node.{n.id}.choice.{c.id}.text"), c.next,
-                                                      tr(c.feedback, f"node.{n.id}.choice.{c.id}.feedback"))
-                                       for c in n.choices), n.outcome) for n in item.nodes),
-    )
+    return map_texts(item, t, item.id, (), f"{item.type} · {', '.join(item.competencies)}", item.line)
 
 
 def map_lesson(lesson: Lesson, t: TextMap) -> Lesson:
@@ -170,12 +188,9 @@ def localise(course: ResolvedCourse, language: str, locales: Path | None = None)
     c = course.course
     frameworks = frozen_map({fid: map_framework(fw, t) for fid, fw in course.frameworks.items()})
     lessons = tuple(map_lesson(lesson, t) for lesson in course.lessons)
-    result = dataclasses.replace(course, course=map_course(c, t), lessons=lessons,
-                                 framework=frameworks[course.framework.id], frameworks=frameworks,
+    framework = frameworks[course.framework.id]
+    nodes = {n.key: n for n in framework.walk()}
+    result = dataclasses.replace(course, course=map_course(c, t), lessons=lessons, framework=framework,
+                                 units=tuple(nodes[u.key] for u in course.units), frameworks=frameworks,
                                  locale=language, region=c.locales.get(language, language))
     return result, t.missing
-
-
-def node_text(node: Node, language: str) -> str:
-    """A node's wording in ``language`` (official, or translated by :func:`localise`), else French."""
-    return node.text.get(language) or node.text.get(SOURCE_LANGUAGE) or next(iter(node.text.values()), "")

@@ -6,15 +6,16 @@ References are always ``"framework-id:code"`` strings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Union
+from typing import ClassVar, Mapping, Union
 
 Ref = str
+BLANK = "___"  # where a fill-in item's answer goes in its prompt
+SOURCE_LANGUAGE = "fr"  # the language sources are written in; every other comes from catalogs
 
-ITEM_TYPES = ("true-false", "single", "multiple", "fill-in", "matching", "sequencing", "numeric", "scenario")
 SKOS_RELATIONS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 COVERING_RELATIONS = ("exactMatch", "closeMatch")
 
@@ -42,6 +43,11 @@ class Node:
     incomplete: str | None = None
     children: tuple["Node", ...] = ()
     line: int = 0
+
+    def text_in(self, language: str) -> str:
+        """The wording in ``language`` (official, or the project's translation once localised), else
+        the source language's: the one fallback rule for every output."""
+        return self.text.get(language) or self.text.get(SOURCE_LANGUAGE) or next(iter(self.text.values()), "")
 
     @property
     def key(self) -> str:
@@ -121,40 +127,55 @@ class Crosswalk:
 
 # --- lessons and items ------------------------------------------------------------------------
 
+def translatable(segment: str | None = None, default: object = "", factory=None) -> object:
+    """A translatable field. ``segment`` names it in the message context (``<item-id>/<segment>…``,
+    DESIGN §4); it defaults to the field's name, and '' leaves it out (``step.<id>``)."""
+    metadata = {"translate": True, "segment": segment}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def translatable_fields(obj: object) -> list[tuple[str, str]]:
+    """(field name, context segment) of every translatable field of a model dataclass."""
+    return [(f.name, f.name if f.metadata["segment"] is None else f.metadata["segment"])
+            for f in fields(obj) if f.metadata.get("translate")]
+
+
 @dataclass(frozen=True)
 class Choice:
     id: str
-    text: str
-    feedback: str
+    text: str = translatable()
+    feedback: str = translatable()
     correct: bool = False
 
 
 @dataclass(frozen=True)
 class Pair:
     id: str
-    left: str
-    right: str
+    left: str = translatable()
+    right: str = translatable()
 
 
 @dataclass(frozen=True)
 class Step:
     id: str
-    text: str
+    text: str = translatable("")
 
 
 @dataclass(frozen=True)
 class ScenarioChoice:
     id: str
-    text: str
-    next: str
-    feedback: str
+    text: str = translatable()
+    next: str = ""
+    feedback: str = translatable()
 
 
 @dataclass(frozen=True)
 class ScenarioNode:
     id: str
-    text: str
-    choices: tuple[ScenarioChoice, ...] = ()
+    text: str = translatable()
+    choices: tuple[ScenarioChoice, ...] = translatable("choice", ())
     outcome: str | None = None  # success | partial | failure, on end nodes only
 
     @property
@@ -162,29 +183,83 @@ class ScenarioNode:
         return self.outcome is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Item:
-    """A quiz item or scenario. Type-specific fields are empty for the other types."""
+    """What every quiz item and scenario has; one subclass per type adds its own fields.
 
+    ``feedback`` maps ``correct``/``incorrect`` (``true``/``false`` for true-false) to the text shown.
+    """
+
+    type: ClassVar[str]
     id: str
-    type: str
-    prompt: str
     competencies: tuple[Ref, ...]
     lesson: str
     line: int = 0
-    explanation: str = ""
+    prompt: str = translatable()
+    explanation: str = translatable()
     guess: float | None = None
     slip: float | None = None
-    feedback: Mapping[str, str] = field(default_factory=frozen_map)  # correct/incorrect or true/false
-    choices: tuple[Choice, ...] = ()  # single, multiple
-    answer: Union[bool, float, None] = None  # true-false, numeric
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrueFalse(Item):
+    type: ClassVar[str] = "true-false"
+    answer: bool
+    feedback: Mapping[str, str] = translatable(factory=frozen_map)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SingleChoice(Item):
+    type: ClassVar[str] = "single"
+    choices: tuple[Choice, ...] = translatable("choice", ())
+
+
+@dataclass(frozen=True, kw_only=True)
+class MultipleChoice(SingleChoice):
+    type: ClassVar[str] = "multiple"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FillIn(Item):
+    type: ClassVar[str] = "fill-in"
+    feedback: Mapping[str, str] = translatable(factory=frozen_map)
+    answers: tuple[str, ...] = translatable("answer", ())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Numeric(Item):
+    type: ClassVar[str] = "numeric"
+    feedback: Mapping[str, str] = translatable(factory=frozen_map)
+    answer: float
     tolerance: float = 0.0
-    unit: str = ""
-    answers: tuple[str, ...] = ()  # fill-in
-    pairs: tuple[Pair, ...] = ()  # matching
-    steps: tuple[Step, ...] = ()  # sequencing
-    start: str = ""  # scenario
-    nodes: tuple[ScenarioNode, ...] = ()
+    unit: str = translatable()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Matching(Item):
+    type: ClassVar[str] = "matching"
+    feedback: Mapping[str, str] = translatable(factory=frozen_map)
+    pairs: tuple[Pair, ...] = translatable("pair", ())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sequencing(Item):
+    type: ClassVar[str] = "sequencing"
+    feedback: Mapping[str, str] = translatable(factory=frozen_map)
+    steps: tuple[Step, ...] = translatable("step", ())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario(Item):
+    type: ClassVar[str] = "scenario"
+    start: str
+    nodes: tuple[ScenarioNode, ...] = translatable("node", ())
+
+
+ITEM_CLASSES: Mapping[str, type[Item]] = frozen_map(
+    {cls.type: cls for cls in (TrueFalse, SingleChoice, MultipleChoice, FillIn, Matching, Sequencing, Numeric,
+                               Scenario)})
+ITEM_TYPES = tuple(ITEM_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -211,7 +286,7 @@ class Lesson:
     minutes: int
     blocks: tuple[Block, ...]
     path: Path
-    media: tuple[Path, ...] = ()
+    media: Mapping[str, Path] = field(default_factory=frozen_map)  # image source as written → file, for the build to read
     competencies_line: int = 1
 
     @property
@@ -284,5 +359,15 @@ class ResolvedCourse:
         for ref in refs:
             for target in (ref, *self.coverage_links.get(ref, ())):
                 if target in mine and target not in found:
+                    found.append(target)
+        return tuple(found)
+
+    def aligned(self, refs: tuple[Ref, ...]) -> tuple[Ref, ...]:
+        """Every competency content aligned to ``refs`` trains, in every framework: the references
+        themselves, the course units they teach, and one exactMatch/closeMatch hop from each."""
+        found: list[Ref] = []
+        for ref in (*refs, *self.units_of(refs)):
+            for target in (ref, *self.coverage_links.get(ref, ())):
+                if target not in found:
                     found.append(target)
         return tuple(found)

@@ -1,58 +1,86 @@
-"""Scoring a learner's response to an item: one definition, shared by every exporter and the engine.
+"""Scoring a learner's response from an item's presented key: one definition for every target.
 
-The fill-in policy (docs/markup.md): Unicode NFC, surrounding spaces removed and inner runs of
-whitespace collapsed, case ignored, typographic apostrophes equal to straight ones; accents count.
+The XBlock scores with this module on the server; the browser player scores with its twin
+``scoring.js``, which must agree on every key and response (``tests/test_scoring_parity.py``).
+Responses address choices by their position in the view (see :mod:`comptoir.present`):
+
+- true-false: a boolean;  single, multiple: the positions chosen;  fill-in: the text typed;
+- numeric: a number;  matching: for each left, the position of the right chosen;
+- sequencing: the shown positions in the learner's order;
+- scenario: the position of the choice taken at each node, from the start to an end node.
+
+The fill-in policy (docs/markup.md): Unicode NFC, typographic apostrophes equal to straight ones,
+runs of whitespace collapsed, surrounding spaces removed, case ignored (``lower``, which both
+languages define by Unicode's default mapping; ``casefold`` has no JavaScript twin); accents count.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Sequence
+from typing import Any, Sequence
 
-from .model import Item
+from .present import (OUTCOME_SCORES, ChoiceKey, FillInKey, Key, MatchingKey, NumericKey, ScenarioKey,
+                      SequencingKey, TrueFalseKey)
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'"})
-_SPACES = re.compile(r"\s+")
-OUTCOME_SCORES = {"success": 1.0, "partial": 0.5, "failure": 0.0}
+#: Spaces are listed, not ``\s``: Python's and JavaScript's ``\s`` differ, and both twins must agree.
+WHITESPACE = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SPACES = re.compile(f"[{WHITESPACE}]+")
+
+
+class ResponseError(ValueError):
+    """A response that does not fit the item (wrong shape, a position that does not exist)."""
 
 
 def normalise_answer(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
-    return _SPACES.sub(" ", text).strip().casefold()
+    return _SPACES.sub(" ", text).strip(" ").lower()
 
 
-def fill_in_correct(item: Item, response: str) -> bool:
-    given = normalise_answer(response)
-    return any(normalise_answer(accepted) == given for accepted in item.answers)
+def _positions(response: Any, count: int) -> list[int]:
+    if not isinstance(response, (list, tuple)) or not all(
+            isinstance(p, int) and not isinstance(p, bool) and 0 <= p < count for p in response):
+        raise ResponseError(f"expected a list of positions below {count}")
+    return list(response)
 
 
-def numeric_correct(item: Item, response: float) -> bool:
-    return abs(response - float(item.answer)) <= item.tolerance
+def scenario_path_score(key: ScenarioKey, start: int, path: Sequence[int]) -> float:
+    """The outcome score of a walk: the choice positions taken node after node from ``start``."""
+    node = start
+    for step in _positions(path, 1 << 30):
+        if step >= len(key.next[node]):
+            raise ResponseError(f"node {node} has no choice {step}")
+        node = key.next[node][step]
+    if key.outcome[node] is None:
+        raise ResponseError(f"the walk stops at decision node {node}")
+    return OUTCOME_SCORES[key.outcome[node]]
 
 
-def choices_correct(item: Item, chosen: Sequence[str]) -> bool:
-    """Single and multiple choice: exactly the correct choices, nothing else."""
-    return set(chosen) == {c.id for c in item.choices if c.correct}
+def score(key: Key, response: Any, start: int = 0) -> float:
+    """The score of ``response`` in [0, 1]; 1 means correct (the engine counts only that as right).
 
-
-def matching_correct(item: Item, pairs: dict[str, str]) -> bool:
-    """``pairs`` maps each left (by pair id) to the pair id of the right chosen for it."""
-    return all(pairs.get(p.id) == p.id for p in item.pairs)
-
-
-def sequencing_correct(item: Item, order: Sequence[str]) -> bool:
-    return list(order) == [s.id for s in item.steps]
-
-
-def scenario_score(item: Item, path: Sequence[str]) -> float:
-    """Score of a walk through a scenario given as the ids of the choices taken, node after node."""
-    nodes = {n.id: n for n in item.nodes}
-    node = nodes[item.start]
-    for choice_id in path:
-        choice = next((c for c in node.choices if c.id == choice_id), None)
-        if choice is None:
-            raise ValueError(f"node '{node.id}' of '{item.id}' has no choice '{choice_id}'")
-        node = nodes[choice.next]
-    if not node.is_end:
-        raise ValueError(f"the walk through '{item.id}' stops at decision node '{node.id}'")
-    return OUTCOME_SCORES[node.outcome]
+    ``start`` is the scenario's start node (from its view). Raises :class:`ResponseError` when the
+    response has the wrong shape."""
+    if isinstance(key, TrueFalseKey):
+        if not isinstance(response, bool):
+            raise ResponseError("expected true or false")
+        return 1.0 if response is key.answer else 0.0
+    if isinstance(key, ChoiceKey):
+        return 1.0 if set(_positions(response, len(key.feedback))) == set(key.correct) else 0.0
+    if isinstance(key, FillInKey):
+        if not isinstance(response, str):
+            raise ResponseError("expected a text")
+        given = normalise_answer(response)
+        return 1.0 if any(normalise_answer(a) == given for a in key.answers) else 0.0
+    if isinstance(key, NumericKey):
+        if isinstance(response, bool) or not isinstance(response, (int, float)) or response != response:
+            raise ResponseError("expected a number")
+        return 1.0 if abs(response - key.answer) <= key.tolerance else 0.0
+    if isinstance(key, MatchingKey):
+        chosen = _positions(response, len(key.pairs))
+        return 1.0 if chosen == list(key.pairs) else 0.0
+    if isinstance(key, SequencingKey):
+        return 1.0 if _positions(response, len(key.order)) == list(key.order) else 0.0
+    if isinstance(key, ScenarioKey):
+        return scenario_path_score(key, start, response)
+    raise TypeError(f"no scoring for {type(key).__name__}")

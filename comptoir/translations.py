@@ -1,4 +1,4 @@
-"""``comptoir i18n extract|update|stats``: the course's gettext catalogs (Babel).
+"""The course's gettext catalogs (Babel), behind ``comptoir i18n extract|update|stats``.
 
 ``extract`` writes ``locales/content.pot`` from every lesson, course and framework unit, with the
 msgctxt scheme of :mod:`comptoir.i18n` (items by id, prose by lesson and text) and ``#.`` notes
@@ -9,16 +9,14 @@ paragraph keeps the translation of the closest old paragraph of the same lesson,
 """
 from __future__ import annotations
 
-import argparse
 import difflib
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from .i18n import LANGUAGES, SOURCE_LANGUAGE, map_course, map_lesson
+from .i18n import SOURCE_LANGUAGE, map_course, map_lesson
 from .model import Content
 
 DOMAIN = "content"
@@ -113,71 +111,18 @@ def stats(catalog: Catalog) -> dict[str, int]:
     return counts
 
 
-def _read(path: Path, language: str | None = None) -> Catalog | None:
+def read_catalog(path: Path, language: str | None = None) -> Catalog | None:
     if not path.is_file():
         return None
     with path.open("rb") as handle:
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
-def _write(catalog: Catalog, path: Path) -> None:
+def write_catalog(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, sort_output=False, omit_header=False)
 
 
-def _po(locales: Path, language: str) -> Path:
+def catalog_path(locales: Path, language: str) -> Path:
     return locales / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def cmd_i18n(args) -> int:
-    from .build import load_content, print_report, timestamp
-    from .diagnostics import Report
-
-    root = Path(args.content).resolve()
-    locales = Path(args.locales) if args.locales else root.parent / "locales"
-    languages = [lang for lang in (args.language or LANGUAGES) if lang != SOURCE_LANGUAGE]
-    if args.action == "stats":
-        for language in languages:
-            catalog = _read(_po(locales, language), language)
-            counts = stats(catalog) if catalog is not None else None
-            total = sum(counts.values()) if counts else 0
-            print(f"{language}: " + (", ".join(f"{n} {k}" for k, n in counts.items()) + f" of {total}"
-                                     if counts else f"no catalog ({_po(locales, language)})"))
-        return 0
-    report = Report(root.parent)
-    content = load_content(root, report)
-    if report.errors:
-        print_report(report)
-        print("comptoir i18n: fix the errors above first (comptoir check)", file=sys.stderr)
-        return 1
-    # Dated like a build (DESIGN §6): unchanged content rewrites identical catalogs.
-    paths = [*(lesson.path for lesson in content.lessons.values()), *(c.path for c in content.courses.values()),
-             *(f.path for f in content.frameworks.values())]
-    pot = template(content, datetime.fromtimestamp(timestamp(paths), timezone.utc))
-    if args.action == "extract":
-        _write(pot, locales / f"{DOMAIN}.pot")
-        print(f"wrote {locales / f'{DOMAIN}.pot'}: {len(pot)} messages", file=sys.stderr)
-        return 0
-    for language in languages:
-        path = _po(locales, language)
-        merged = merge(pot, _read(path, language), language)
-        _write(merged, path)
-        counts = stats(merged)
-        print(f"{path}: {counts['translated']} translated, {counts['fuzzy']} fuzzy, "
-              f"{counts['untranslated']} untranslated", file=sys.stderr)
-    return 0
-
-
-def register(sub) -> None:
-    p = sub.add_parser("i18n", help="extract, update and count the course's translation catalogs",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Manage locales/<lang>/LC_MESSAGES/content.po (French is the source).",
-                       epilog="examples:\n  comptoir i18n extract            write locales/content.pot\n"
-                              "  comptoir i18n update --language it merge the template into it/content.po\n"
-                              "  comptoir i18n stats               translated / fuzzy / untranslated per language")
-    p.add_argument("action", choices=("extract", "update", "stats"))
-    p.add_argument("--language", action="append", choices=[lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE],
-                   help="a target language (repeatable; default: all)")
-    p.add_argument("--locales", metavar="DIR", help="catalog folder (default: locales/ beside the content folder)")
-    p.set_defaults(func=cmd_i18n)

@@ -3,7 +3,7 @@
 A note type's id is derived from its name and the language, never drawn at random: a rebuilt deck
 then updates the note types already in a learner's collection instead of adding copies, and a
 French and an Italian deck can live side by side (their labels differ). The labels the templates
-show come from the software's catalog (``comptoir.po``) through :func:`comptoir.i18n.ui`.
+show come from the software's catalog (``comptoir.po``), handed over by the build.
 
 Field lists are part of the contract with existing collections: renaming, adding or reordering a
 field changes the note type's schema and Anki then asks the learner for a full sync. Change them
@@ -11,12 +11,11 @@ only with a new note type name.
 """
 from __future__ import annotations
 
-import hashlib
-from functools import cache
+from typing import Callable
 
 import genanki
 
-from comptoir.i18n import ui
+from comptoir.identity import anki_id
 
 #: Every word the note types and notes show, so tests can prove each one is translated.
 WORDS = (
@@ -69,12 +68,6 @@ hr#answer { border: 0; border-top: 1px solid var(--rule); margin: 1em 0; }
 """
 
 
-def stable_id(*parts: str) -> int:
-    """A 31-bit id in genanki's recommended range [2**30, 2**31), from the parts' SHA-256."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
-    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
-
-
 def _block(label: str, field: str, css: str = "") -> str:
     """A labelled section of a card's back, omitted when the note leaves ``field`` empty."""
     classes = f"block {css}".strip()
@@ -89,15 +82,14 @@ def _card(kind: str, body: str) -> str:
 CONTEXT = '{{#Context}}<div class="context">{{Context}}</div>{{/Context}}'
 
 
-@cache
-def models(language: str) -> dict[str, genanki.Model]:
-    """The five note types in ``language``, by the item type family they render."""
-    t = lambda msgid: ui(language, msgid)  # noqa: E731 - a short alias keeps templates readable
+def models(language: str, t: Callable[[str], str]) -> dict[str, genanki.Model]:
+    """The five note types in ``language`` (``t`` gives the software's words in it), by the item
+    type family they render."""
 
     def model(name: str, fields: list[str], front: str, back: str, kind: str,
               model_type: int = genanki.Model.FRONT_BACK) -> genanki.Model:
         return genanki.Model(
-            stable_id("comptoir-note-type", name, language), f"comptoir {name} ({language})",
+            anki_id("comptoir-note-type", name, language), f"comptoir {name} ({language})",
             fields=[{"name": f} for f in fields],
             templates=[{"name": name, "qfmt": _card(kind, front), "afmt": _card(kind, back)}],
             css=CSS, model_type=model_type, sort_field_index=0)

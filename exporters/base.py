@@ -1,13 +1,16 @@
 """The exporter interface: one class per target, registered under the ``comptoir.exporters`` entry points.
 
-Exporters receive a validated, localised, immutable model and return artifacts as bytes; the build
-writes them. They never read sources, never write files themselves, so tests need no disk.
+Exporters receive a validated, localised, immutable model and a build context, and return
+artifacts as bytes; the build writes them. They never read sources or open files (the build hands
+them media as bytes), so tests need no disk. Adding a target: docs/architecture.md.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar, Iterable, Mapping
 
+from comptoir.adaptive.course import EngineCourse
+from comptoir.i18n import Words
 from comptoir.model import Crosswalk, Framework, ResolvedCourse
 
 
@@ -18,6 +21,25 @@ class Artifact:
     locale: str
     path: str  # relative to the output folder, '/'-separated
     data: bytes
+
+
+@dataclass(frozen=True)
+class Media:
+    """A lesson's image, read once by the build, under its flat name (:func:`comptoir.identity.media_name`)."""
+
+    name: str
+    data: bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a course exporter gets besides the localised course."""
+
+    timestamp: int  # every date in an artifact (DESIGN §6)
+    media: Mapping[str, Media]  # every image the course's lessons use, by flat name
+    words: Words  # the software's own words in the course language
+    engine: EngineCourse  # the adaptive engine's view of the course, parameters resolved
 
 
 @dataclass(frozen=True)
@@ -33,7 +55,7 @@ class CourseExporter:
     name: ClassVar[str]
     scope: ClassVar[str] = "course"
 
-    def export(self, course: ResolvedCourse, timestamp: int) -> Iterable[Artifact]:
+    def export(self, course: ResolvedCourse, context: BuildContext) -> Iterable[Artifact]:
         raise NotImplementedError
 
 

@@ -6,20 +6,13 @@ and an association to another framework's item can be written without reading it
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime, timezone
 from typing import Iterable
 
+from comptoir.identity import case_identifier as identifier
 from comptoir.model import Framework, Node
 
 from .base import Artifact, FrameworkContext, FrameworkExporter
-
-NAMESPACE = uuid.UUID("6f1c4f2e-9a0b-5c7d-8e3f-2a4b6c8d0e1f")
-
-
-def identifier(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
-
 
 def uri(ident: str) -> str:
     return f"urn:uuid:{ident}"
@@ -62,7 +55,7 @@ def case_package(framework: Framework, language: str, context: FrameworkContext)
         if node.kind not in framework.levels:
             continue
         ident = node_id(framework.id, node.key)
-        text = node.text.get(language) or node.text[framework.languages[0]]
+        text = node.text_in(language)
         item = {"identifier": ident, "uri": uri(ident), "CFDocumentURI": doc_link, "fullStatement": text,
                 "humanCodingScheme": node.key, "CFItemType": _item_type(framework, node), "language": language,
                 "lastChangeDateTime": stamp}

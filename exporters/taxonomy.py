@@ -24,7 +24,7 @@ def taxonomy_rows(framework: Framework, language: str) -> list[tuple[str, str, s
         if node.kind not in framework.levels:
             continue
         chain = lineage[node.key]
-        text = node.text.get(language) or node.text[framework.languages[0]]
+        text = node.text_in(language)
         rows.append((node.key, f"{node.key} {text}", chain[-1].key if chain else ""))
         if len(chain) >= MAX_DEPTH:
             raise ValueError(f"{framework.id}: '{node.key}' is deeper than Open edX's {MAX_DEPTH} tag levels")

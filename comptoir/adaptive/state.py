@@ -13,6 +13,7 @@ lessons: 40×13 + 80×8 + 400×4 + 40×4 + 11 ≈ 2,930 characters.
 """
 from __future__ import annotations
 
+from ..identity import state_key
 from .course import EngineCourse
 from .engine import LearnerState, initial_state
 
@@ -21,14 +22,6 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _DIGIT = {ch: i for i, ch in enumerate(ALPHABET)}
 QMAX = (1 << 18) - 1
 SUSPEND_DATA_LIMIT = 4096
-
-
-def state_key(text: str) -> int:
-    """24-bit fold of 32-bit FNV-1a over UTF-8 (engine.js computes the same with Math.imul)."""
-    h = 0x811C9DC5
-    for b in text.encode("utf-8"):
-        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
-    return (h ^ (h >> 24)) & 0xFFFFFF
 
 
 def _num(value: int, width: int) -> str:

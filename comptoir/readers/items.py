@@ -1,15 +1,15 @@
-"""Directive bodies → :class:`Item`, with the checks that need only the item itself."""
+"""Directive bodies → one :class:`~comptoir.model.Item` subclass per type, with the checks that need only the item itself."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..diagnostics import Report
-from ..model import Choice, Item, Pair, Ref, ScenarioChoice, ScenarioNode, Step, frozen_map
+from ..model import (BLANK, ITEM_CLASSES, Choice, FillIn, Item, Matching, Numeric, Pair, Ref, Scenario, ScenarioChoice,
+                     ScenarioNode, Sequencing, Step, TrueFalse, frozen_map)
 from . import schema
 from .yamlsrc import LocatedDict
 
 _HINT = "see docs/markup.md for the keys of each item type"
-BLANK = "___"
 
 
 def _duplicates(entries: list, key: str) -> list[tuple[object, object]]:
@@ -142,9 +142,9 @@ def read_item(kind: str, item_id: str, data: object, lesson_id: str, lesson_refs
     if not schema.check(data, name, path, report, _HINT):
         return None
     item_type = "scenario" if kind == "scenario" else data["type"]
-    common = dict(id=item_id, type=item_type, prompt=data["prompt"].strip(),
-                  competencies=tuple(data.get("competencies", lesson_refs)), lesson=lesson_id, line=line,
-                  explanation=data.get("explanation", "").strip(), guess=data.get("guess"), slip=data.get("slip"))
+    common = dict(id=item_id, prompt=data["prompt"].strip(), competencies=tuple(data.get("competencies", lesson_refs)),
+                  lesson=lesson_id, line=line, explanation=data.get("explanation", "").strip(),
+                  guess=data.get("guess"), slip=data.get("slip"))
     if item_type == "scenario":
         if not _check_scenario(data, item_id, path, report):
             return None
@@ -152,27 +152,27 @@ def read_item(kind: str, item_id: str, data: object, lesson_id: str, lesson_refs
                                    tuple(ScenarioChoice(c["id"], c["text"].strip(), c["next"], c["feedback"].strip())
                                          for c in n.get("choices", [])),
                                    n.get("outcome")) for n in data["nodes"])
-        return Item(**common, start=data["start"], nodes=nodes)
-    feedback = frozen_map({k: v.strip() for k, v in data.get("feedback", {}).items()})
+        return Scenario(**common, start=data["start"], nodes=nodes)
+    common["feedback"] = frozen_map({k: v.strip() for k, v in data.get("feedback", {}).items()})
     if item_type in ("single", "multiple"):
         _check_choices(data, item_id, path, report)
+        del common["feedback"]
         choices = tuple(Choice(c["id"], c["text"].strip(), c["feedback"].strip(), c.get("correct", False))
                         for c in data["choices"])
-        return Item(**common, choices=choices)
+        return ITEM_CLASSES[item_type](**common, choices=choices)
     if item_type == "true-false":
-        return Item(**common, feedback=feedback, answer=data["answer"])
+        return TrueFalse(**common, answer=data["answer"])
     if item_type == "fill-in":
         if data["prompt"].count(BLANK) != 1:
             report.error(path, data.line_of("prompt"), "fill-in-blank",
                          f"fill-in item '{item_id}' needs exactly one blank '{BLANK}' in its prompt",
                          "write three underscores where the answer goes")
-        return Item(**common, feedback=feedback, answers=tuple(a.strip() for a in data["answers"]))
+        return FillIn(**common, answers=tuple(a.strip() for a in data["answers"]))
     if item_type == "matching":
         _check_pairs(data, item_id, path, report)
-        return Item(**common, feedback=feedback,
-                    pairs=tuple(Pair(p["id"], p.get("left", ""), p.get("right", "")) for p in data["pairs"]))
+        return Matching(**common, pairs=tuple(Pair(p["id"], p.get("left", ""), p.get("right", "")) for p in data["pairs"]))
     if item_type == "sequencing":
         _check_steps(data, item_id, path, report)
-        return Item(**common, feedback=feedback, steps=tuple(Step(s["id"], s["text"].strip()) for s in data["steps"]))
-    return Item(**common, feedback=feedback, answer=float(data["answer"]), tolerance=float(data.get("tolerance", 0)),
-                unit=data.get("unit", ""))
+        return Sequencing(**common, steps=tuple(Step(s["id"], s["text"].strip()) for s in data["steps"]))
+    return Numeric(**common, answer=float(data["answer"]), tolerance=float(data.get("tolerance", 0)),
+                   unit=data.get("unit", ""))

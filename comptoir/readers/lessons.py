@@ -6,17 +6,13 @@ scans Markdown with regexes. Directive bodies are YAML with lines mapped back to
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
 
+from ..commonmark import parser
 from ..diagnostics import Report
-from ..model import Block, KeyPoint, Lesson, Prose
+from ..model import Block, KeyPoint, Lesson, Prose, frozen_map
 from . import schema
 from .common import load_yaml, read_text
 from .items import read_item
@@ -24,13 +20,6 @@ from .items import read_item
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 DIRECTIVES = ("quiz", "scenario", "key-point")
 _INFO_RE = re.compile(r"^\{(?P<name>[^}]*)\}\s*(?P<arg>.*)$")
-
-
-@cache
-def parser() -> MarkdownIt:
-    # Tables and task lists ("- [ ] …") are how lessons write do/don't grids and checklists.
-    return (MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin).use(tasklists_plugin)
-            .enable("table"))
 
 
 def _images(tokens: list[Token]) -> list[tuple[str, int]]:
@@ -42,8 +31,8 @@ def _images(tokens: list[Token]) -> list[tuple[str, int]]:
     return found
 
 
-def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: Report) -> list[Path]:
-    media = []
+def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: Report) -> dict[str, Path]:
+    media = {}
     for src, line in images:
         if re.match(r"^[a-z]+:", src) or src.startswith("/"):
             report.error(path, line, "media-not-relative", f"media '{src}' is not a relative path",
@@ -54,7 +43,7 @@ def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: 
             report.error(path, line, "missing-media", f"media file '{src}' does not exist",
                          f"add it beside the lesson ({lesson_dir.name}/) or fix the name")
         else:
-            media.append(target)
+            media[src] = target
     return media
 
 
@@ -122,6 +111,6 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
             if item is not None:
                 blocks.append(item)
     media = _media(images, path.parent, path, report)
-    return Lesson(lesson_id, front["title"].strip(), refs, front["minutes"], tuple(blocks), path, tuple(media),
+    return Lesson(lesson_id, front["title"].strip(), refs, front["minutes"], tuple(blocks), path, frozen_map(media),
                   front.line_of("competencies"))
 

@@ -1,6 +1,6 @@
 """`comptoir calibrate`, `comptoir evaluate` and `comptoir simulate`.
 
-The core CLI calls `register(subparsers)`; `python -m comptoir.adaptive.commands …` runs the same
+The core CLI calls `register(subparsers)`; `python -m comptoir.commands.adaptive …` runs the same
 commands on their own. Bad input prints one line naming the file and line, and exits 2.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from .data import FORMATS, DataError, read_responses
+from ..adaptive.data import FORMATS, DataError, read_responses
 
 MODELS = ("standard", "forgetting")
 
@@ -84,7 +84,7 @@ def _progress(message: str) -> None:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from .calibrate import fit
+    from ..adaptive.calibrate import fit
 
     responses = read_responses(args.data, args.format)
     start = time.perf_counter()
@@ -110,7 +110,7 @@ def _load_params(path: Path) -> dict[str, Any]:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from .calibrate import cross_validate, evaluate
+    from ..adaptive.calibrate import cross_validate, evaluate
 
     if args.cv is None and args.params is None:
         return _fail("evaluate needs --params FILE, or --cv K with --model")
@@ -130,7 +130,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from .simulate import format_table, run_all
+    from ..adaptive.simulate import format_table, run_all
 
     report = run_all(learners=args.learners, seed=args.seed, progress=_progress)
     print(json.dumps(report, indent=1) if args.json else format_table(report))

@@ -1,0 +1,59 @@
+"""Every stable identifier comptoir derives, in one place.
+
+Learner state, review history and LMS records hang on these ids, so each is a function of stable
+source ids only (an item's id, a lesson id, a competency reference, a language), never of
+wording or position: an edit that keeps the ids keeps every learner's history. Changing a scheme
+here orphans that history; don't, except with a new name.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import PurePosixPath
+
+from .model import Ref
+
+#: Anki: the root of every tag and of every note GUID.
+TAG_ROOT = "comptoir"
+#: IMS CASE: UUIDv5 namespace of framework items, documents and associations.
+CASE_NAMESPACE = uuid.UUID("6f1c4f2e-9a0b-5c7d-8e3f-2a4b6c8d0e1f")
+
+
+def note_guid(language: str, *stable: str) -> str:
+    """An Anki note's GUID (genanki's scheme over the language and stable ids): an item's note in one
+    language survives any rewording, and the French and Italian decks never share a note."""
+    import genanki  # only the Anki paths pay for genanki
+
+    return genanki.guid_for(TAG_ROOT, language, *stable)
+
+
+def anki_id(*parts: str) -> int:
+    """A 31-bit deck or note-type id in genanki's recommended range [2**30, 2**31), from SHA-256."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+def case_identifier(*parts: str) -> str:
+    """A CASE identifier (UUIDv5): another framework's item can be referred to without its package."""
+    return str(uuid.uuid5(CASE_NAMESPACE, "/".join(parts)))
+
+
+def state_key(text: str) -> int:
+    """The learner-state key of a competency, item or lesson id: a 24-bit fold of 32-bit FNV-1a over
+    UTF-8. ``engine.js`` computes the same with Math.imul; both must agree bit for bit."""
+    h = 0x811C9DC5
+    for b in text.encode("utf-8"):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return (h ^ (h >> 24)) & 0xFFFFFF
+
+
+def objective_id(ref: Ref) -> str:
+    """The SCORM objective id of a competency: its reference itself (``ch-arc:b.1``). References are
+    space-free by construction, which makes them valid SCORM 1.2 CMIIdentifiers and 2004 URIs."""
+    return ref
+
+
+def media_name(lesson_id: str, src: str) -> str:
+    """The flat, package-unique name of a lesson's image (Anki stores media flat; packages put it
+    under ``media/``): the lesson id keeps two lessons' ``schema.png`` apart."""
+    return f"{lesson_id}-{PurePosixPath(src).name}"
