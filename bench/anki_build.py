@@ -17,12 +17,15 @@ from pathlib import Path
 
 import genanki
 
-from comptoir.build import course_sources, load_content, timestamp
+from comptoir.build import course_context, timestamp
 from comptoir.diagnostics import Report
 from comptoir.exporters.anki import AnkiExporter, DeckBuilder, genanki_decks
+from comptoir.exporters.anki_models import models
 from comptoir.exporters.anki_package import apkg
 from comptoir.i18n import localise
 from comptoir.model import Content
+from comptoir.present import present
+from comptoir.project import course_sources, load_content
 from comptoir.resolve import resolve
 
 FRAMEWORK = "ch-arc"
@@ -70,15 +73,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for language in resolved.course.locales:
             course, _ = localise(resolved, language)
-            total, artifacts = timed(lambda: list(AnkiExporter().export(course, stamp)), args.repeat)
+            context = course_context(resolved, stamp, language)
+            total, artifacts = timed(lambda: list(AnkiExporter().export(course, context)), args.repeat)
             data = artifacts[0].data
-            again = list(AnkiExporter().export(course, stamp))[0].data
-            builder = DeckBuilder(course)
-            render, specs = timed(builder.notes, args.repeat)
-            media = {name: path.read_bytes() for name, path in builder.media.items()}
-            write, _ = timed(lambda: apkg(genanki_decks(course, specs), media, stamp), args.repeat)
-            paths = [str(path) for path in builder.media.values()]
-            bare, size = timed(lambda: bare_genanki(genanki_decks(course, specs), paths, Path(tmp)), args.repeat)
+            again = list(AnkiExporter().export(course, context))[0].data
+            render, (shown, specs) = timed(
+                lambda: (p := present(course), DeckBuilder(course, p, context.words).notes()), args.repeat)
+            kinds = models(language, context.words)
+            media = {name: m.data for name, m in context.media.items()}
+            write, _ = timed(lambda: apkg(genanki_decks(course, shown, specs, kinds), media, stamp), args.repeat)
+            paths = []
+            for name, m in media.items():
+                (Path(tmp) / name).write_bytes(m)
+                paths.append(str(Path(tmp) / name))
+            bare, size = timed(lambda: bare_genanki(genanki_decks(course, shown, specs, kinds), paths, Path(tmp)),
+                               args.repeat)
             print(f"{language:6} {len(specs):5d} {total:10.3f} {render:9.3f} {write:8.3f} {bare:7.3f} "
                   f"{len(data) / 1024:12.1f} {size / 1024:9.1f} {str(data == again):>10}")
 

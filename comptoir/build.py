@@ -59,6 +59,12 @@ def course_media(course: ResolvedCourse, cache: dict[Path, bytes]) -> dict[str, 
     return dict(sorted(media.items()))
 
 
+def course_context(course: ResolvedCourse, stamp: int, language: str) -> BuildContext:
+    """The context of one course in one language, on its own (the build shares media and engine
+    across a course's languages)."""
+    return BuildContext(stamp, course_media(course, {}), words(language), engine_course(course))
+
+
 @dataclass(frozen=True)
 class Request:
     targets: tuple[str, ...]
@@ -88,7 +94,7 @@ def build(content: Content, out: Path, request: Request, report: Report,
         resolved = resolve(content, course_id)
         stamp = timestamp(course_sources(content, resolved))
         media = course_media(resolved, media_files)
-        engine = engine_course(resolved)
+        engine = engine_course(resolved)  # the engine's view is the same in every language
         for language in resolved.course.locales:
             if request.locales and language not in request.locales:
                 continue

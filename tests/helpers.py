@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from comptoir.build import load_content
+from comptoir.project import load_content
 from comptoir.diagnostics import Report
 
 

@@ -9,7 +9,7 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
-from comptoir.adaptive import commands  # noqa: E402
+from comptoir.commands import adaptive as commands  # noqa: E402
 from comptoir.adaptive.calibrate import auc, cross_validate, evaluate, fit, predict  # noqa: E402
 from comptoir.adaptive.data import DataError, Response, read_responses  # noqa: E402
 

@@ -227,7 +227,7 @@ def test_swiss_course_worst_case_state_fits_suspend_data() -> None:
     """The real ch-arc course: every item answered, every lesson seen, every competency in review."""
     from pathlib import Path
 
-    from comptoir.build import load_content
+    from comptoir.project import load_content
     from comptoir.diagnostics import Report
     from comptoir.resolve import resolve
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-from comptoir.build import load_content
+from comptoir.project import load_content
 from comptoir.cli import main
 from comptoir.diagnostics import Report
-from comptoir.i18n import localise, node_text
+from comptoir.i18n import localise
 from comptoir.resolve import resolve
 
 from .conftest import CONTENT
@@ -115,9 +115,9 @@ def test_extract_update_and_localise_with_fuzzy_carry_over(tmp_path):
     assert lesson.items[0].prompt.startswith("La formule")  # fuzzy prompt: French
     assert missing["tr-saluer"] >= 1 and missing["tr-q1"] >= 1
     b6 = next(u for u in course.framework.units() if u.key == "b.6")
-    assert node_text(b6, "it").startswith("concludere")  # the ordinance's Italian wins over the catalog
+    assert b6.text_in("it").startswith("concludere")  # the ordinance's Italian wins over the catalog
     en, _ = localise(resolve(content, "tr"), "en", root / "locales")
-    assert node_text(next(u for u in en.framework.units() if u.key == "b.6"), "en").startswith("structurer")
+    assert next(u for u in en.framework.units() if u.key == "b.6").text_in("en").startswith("structurer")
 
 
 def test_stats_counts(tmp_path, capsys):

@@ -1,23 +1,54 @@
-"""The response policies every exporter shares."""
+"""The response policies every target shares, scored from presented keys.
+
+Responses are built from the source item (which choice the author marked correct, the pairs and
+steps in the author's order) and the view's order, not from the key under test.
+"""
 from __future__ import annotations
+
 
 import pytest
 
-from comptoir.model import Choice, Item, Pair, ScenarioChoice, ScenarioNode, Step
-from comptoir.scoring import (choices_correct, fill_in_correct, matching_correct, normalise_answer, numeric_correct,
-                              scenario_score, sequencing_correct)
+from comptoir.model import (Choice, FillIn, Matching, MultipleChoice, Numeric, Pair, Scenario, ScenarioChoice,
+                            ScenarioNode, Sequencing, Step, TrueFalse)
+from comptoir.present import Presenter
+from comptoir.scoring import ResponseError, normalise_answer, score
 
 
-def _item(**kwargs) -> Item:
-    return Item(id="t-q1", type=kwargs.pop("type", "fill-in"), prompt="p ___", competencies=("ch-arc:a.1",),
-                lesson="t", **kwargs)
+COMMON = dict(competencies=("ch-arc:a.1",), lesson="t", prompt="Question ?")
+
+
+class _Course:
+    """The two things the presenter asks of a course when it presents one item."""
+
+    def units_of(self, refs):
+        return refs
+
+    def aligned(self, refs):
+        return refs
+
+
+class _Lesson:
+    id = "t"
+    media: dict = {}
+
+
+def shown(item):
+    presented = Presenter(_Course()).item(_Lesson(), item)
+    return presented.view, presented.key
 
 
 @pytest.mark.parametrize("given, ok", [
     ("reformuler", True), ("  Reformuler ", True), ("REFORMULER", True), ("ré formuler", False),
-    ("l’écoute active", True), ("l'écoute   active", True), ("l'ecoute active", False), ("", False)])
+    ("l’écoute active", True), ("l'écoute   active", True), ("l'ecoute active", False), ("", False),
+    ("l'écoute\u00a0active", True), ("reformuler\t", True)])
 def test_fill_in_policy(given, ok):
-    assert fill_in_correct(_item(answers=("reformuler", "l'écoute active")), given) is ok
+    _, key = shown(FillIn(id="t-q1", **{**COMMON, "prompt": "On ___."}, answers=("reformuler", "l'écoute active")))
+    assert score(key, given) == (1.0 if ok else 0.0)
+
+
+def test_fill_in_view_has_one_blank_and_no_answer():
+    view, _ = shown(FillIn(id="t-q1", **{**COMMON, "prompt": "On **___** le client."}, answers=("salue",)))
+    assert view.prompt.count('<span class="blank"></span>') == 1 and "salue" not in view.prompt
 
 
 def test_normalisation_uses_nfc():
@@ -25,24 +56,50 @@ def test_normalisation_uses_nfc():
 
 
 def test_numeric_tolerance_is_absolute_and_inclusive():
-    item = _item(type="numeric", answer=80.0, tolerance=2.0)
-    assert numeric_correct(item, 82.0) and numeric_correct(item, 78.0) and not numeric_correct(item, 82.5)
+    _, key = shown(Numeric(id="t-q1", **COMMON, answer=80.0, tolerance=2.0))
+    assert score(key, 82.0) == score(key, 78.0) == 1.0 and score(key, 82.5) == 0.0
+    with pytest.raises(ResponseError):
+        score(key, "80")
 
 
-def test_choice_matching_sequencing():
-    item = _item(type="multiple", choices=(Choice("a", "A", "f", True), Choice("b", "B", "f"), Choice("c", "C", "f", True)))
-    assert choices_correct(item, ["c", "a"]) and not choices_correct(item, ["a"]) and not choices_correct(item, "abc")
-    pairs = _item(type="matching", pairs=(Pair("p1", "l1", "r1"), Pair("p2", "l2", "r2")))
-    assert matching_correct(pairs, {"p1": "p1", "p2": "p2"}) and not matching_correct(pairs, {"p1": "p2", "p2": "p1"})
-    steps = _item(type="sequencing", steps=(Step("s1", "x"), Step("s2", "y")))
-    assert sequencing_correct(steps, ["s1", "s2"]) and not sequencing_correct(steps, ["s2", "s1"])
+def test_true_false():
+    _, key = shown(TrueFalse(id="t-q1", **COMMON, answer=False))
+    assert score(key, False) == 1.0 and score(key, True) == 0.0
 
 
-def test_scenario_score_follows_the_path():
-    item = _item(type="scenario", start="n1", nodes=(
-        ScenarioNode("n1", "t", (ScenarioChoice("a", "x", "ok", "f"), ScenarioChoice("b", "y", "n2", "f"))),
-        ScenarioNode("n2", "t", (ScenarioChoice("a", "x", "half", "f"),)),
+def test_choices_are_scored_by_position():
+    item = MultipleChoice(id="t-q1", **COMMON, choices=(Choice("a", "A", "f", True), Choice("b", "B", "f"),
+                                                       Choice("c", "C", "f", True)))
+    view, key = shown(item)
+    right = [view.choices.index(c.text) for c in item.choices if c.correct]
+    assert score(key, right[::-1]) == 1.0 and score(key, right[:1]) == 0.0
+    with pytest.raises(ResponseError):
+        score(key, ["a", "c"])  # source ids never address a choice
+
+
+def test_matching_and_sequencing_are_shown_out_of_order_and_scored_by_position():
+    pairs = Matching(id="t-q1", **COMMON, pairs=(Pair("p1", "l1", "r1"), Pair("p2", "l2", "r2"), Pair("p3", "l3", "r3")))
+    view, key = shown(pairs)
+    assert list(view.right) != ["r1", "r2", "r3"]
+    assert score(key, [view.right.index(f"r{i}") for i in (1, 2, 3)]) == 1.0
+    assert score(key, [view.right.index(f"r{i}") for i in (2, 1, 3)]) == 0.0
+    steps = Sequencing(id="t-q2", **COMMON, steps=(Step("s1", "x"), Step("s2", "y"), Step("s3", "z")))
+    view, key = shown(steps)
+    assert list(view.steps) != ["x", "y", "z"]
+    assert score(key, [view.steps.index(t) for t in "xyz"]) == 1.0
+    assert score(key, [view.steps.index(t) for t in "yxz"]) == 0.0
+
+
+def test_scenario_score_follows_the_path_and_marks_the_shortest_best_move():
+    item = Scenario(id="t-s1", **COMMON, start="n1", nodes=(
+        ScenarioNode("n1", "t", (ScenarioChoice("b", "detour", "n2", "f"), ScenarioChoice("a", "direct", "ok", "f"),
+                                 ScenarioChoice("c", "worse", "half", "f"))),
+        ScenarioNode("n2", "t", (ScenarioChoice("a", "back", "ok", "f"),)),
         ScenarioNode("ok", "t", outcome="success"), ScenarioNode("half", "t", outcome="partial")))
-    assert scenario_score(item, ["a"]) == 1.0 and scenario_score(item, ["b", "a"]) == 0.5
-    with pytest.raises(ValueError, match="stops at decision node 'n2'"):
-        scenario_score(item, ["b"])
+    view, key = shown(item)
+    assert view.start == 0 and [n.end for n in view.nodes] == [False, False, True, True]
+    assert score(key, [1], view.start) == 1.0 and score(key, [0, 0], view.start) == 1.0
+    assert score(key, [2], view.start) == 0.5
+    assert key.best[0] == (False, True, False) and key.reach[0] == (1.0, 1.0, 0.5)
+    with pytest.raises(ResponseError, match="stops at decision node 1"):
+        score(key, [0], view.start)
