@@ -2,21 +2,19 @@
 
 genanki stamps notes, cards and note types with ``time.time()`` and zips a temporary file with its
 modification date. Here every id and time derives from the build timestamp, the SQLite database is
-serialised from memory, and zip entries carry fixed dates and attributes: the same course and
-timestamp give the same bytes, and a newer timestamp makes Anki update the notes in place.
+serialised from memory, and zip entries carry fixed dates and attributes (:mod:`.zipfile_writer`):
+the same course and timestamp give the same bytes, and a newer timestamp makes Anki update the
+notes in place.
 """
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import sqlite3
-import time
-import zipfile
 
 import genanki
 
-ZIP_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can carry
+from .zipfile_writer import zip_bytes
 
 
 def apkg(decks: list[genanki.Deck], media: dict[str, bytes], timestamp: int) -> bytes:
@@ -32,16 +30,7 @@ def apkg(decks: list[genanki.Deck], media: dict[str, bytes], timestamp: int) -> 
     entries = [("collection.anki2", database),
                ("media", json_bytes({str(i): name for i, name in enumerate(names)})),
                *((str(i), media[name]) for i, name in enumerate(names))]
-    buffer = io.BytesIO()
-    stamp = time.gmtime(max(timestamp, ZIP_EPOCH))[:6]
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+    return zip_bytes(entries, timestamp)  # Anki's own order: the collection, the media map, the files
 
 
 def json_bytes(value: dict) -> bytes:
