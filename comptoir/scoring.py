@@ -12,6 +12,12 @@ Responses address choices by their position in the view (see :mod:`comptoir.pres
 The fill-in policy (docs/markup.md): Unicode NFC, typographic apostrophes equal to straight ones,
 runs of whitespace collapsed, surrounding spaces removed, case ignored (``lower``, which both
 languages define by Unicode's default mapping; ``casefold`` has no JavaScript twin); accents count.
+Final sigma (ς) is folded into σ after lower-casing: which one ``lower`` gives for Σ depends on the
+neighbouring characters' Cased and Case_Ignorable properties, and those changed between Python's
+Unicode and JavaScript's for a few characters (U+0295 ʕ, U+1171E); the fold makes the result
+independent of them (as ``casefold`` would). The twins agree on every character both runtimes'
+Unicode versions have assigned (Python 3.11 has Unicode 14; browsers and node are newer); a
+character newer than Python's Unicode may normalise or lower-case differently.
 """
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ class ResponseError(ValueError):
 
 def normalise_answer(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
-    return _SPACES.sub(" ", text).strip(" ").lower()
+    return _SPACES.sub(" ", text).strip(" ").lower().replace("\u03c2", "\u03c3")  # ς -> σ
 
 
 def _positions(response: Any, count: int) -> list[int]:
