@@ -81,7 +81,11 @@ def score(key: Key, response: Any, start: int = 0) -> float:
     if isinstance(key, NumericKey):
         if isinstance(response, bool) or not isinstance(response, (int, float)) or response != response:
             raise ResponseError("expected a number")
-        return 1.0 if abs(response - key.answer) <= key.tolerance else 0.0
+        try:
+            value = float(response)
+        except OverflowError:  # an integer beyond any double: as far from the answer as JS's Infinity
+            return 0.0
+        return 1.0 if abs(value - key.answer) <= key.tolerance else 0.0
     if isinstance(key, MatchingKey):
         chosen = _positions(response, len(key.pairs))
         return 1.0 if chosen == list(key.pairs) else 0.0
