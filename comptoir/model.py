@@ -199,6 +199,8 @@ class Item:
     explanation: str = translatable()
     guess: float | None = None
     slip: float | None = None
+    lint_ignore: tuple[str, ...] = ()  # item-writing warnings the author acknowledges (comptoir/lint.py)
+    lint_reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,6 +226,8 @@ class FillIn(Item):
     type: ClassVar[str] = "fill-in"
     feedback: Mapping[str, str] = translatable(factory=frozen_map)
     answers: tuple[str, ...] = translatable("answer", ())
+    strict: bool = False  # only the listed answer is right (no synonym): says 'strict_reason' why
+    strict_reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Report
+from .lint import lint_content
 from .model import Content, ResolvedCourse
 from .readers import read_content
 from .validate import check_content
@@ -16,6 +17,7 @@ from .validate import check_content
 def load_content(root: Path, report: Report) -> Content:
     content = read_content(root, report)
     check_content(content, report)
+    lint_content(content, report)  # item-writing warnings (docs/diagnostics.md)
     return content
 
 

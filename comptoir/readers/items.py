@@ -144,7 +144,8 @@ def read_item(kind: str, item_id: str, data: object, lesson_id: str, lesson_refs
     item_type = "scenario" if kind == "scenario" else data["type"]
     common = dict(id=item_id, prompt=data["prompt"].strip(), competencies=tuple(data.get("competencies", lesson_refs)),
                   lesson=lesson_id, line=line, explanation=data.get("explanation", "").strip(),
-                  guess=data.get("guess"), slip=data.get("slip"))
+                  guess=data.get("guess"), slip=data.get("slip"), lint_ignore=tuple(data.get("lint-ignore", ())),
+                  lint_reason=data.get("lint-reason", "").strip())
     if item_type == "scenario":
         if not _check_scenario(data, item_id, path, report):
             return None
@@ -167,7 +168,8 @@ def read_item(kind: str, item_id: str, data: object, lesson_id: str, lesson_refs
             report.error(path, data.line_of("prompt"), "fill-in-blank",
                          f"fill-in item '{item_id}' needs exactly one blank '{BLANK}' in its prompt",
                          "write three underscores where the answer goes")
-        return FillIn(**common, answers=tuple(a.strip() for a in data["answers"]))
+        return FillIn(**common, answers=tuple(a.strip() for a in data["answers"]), strict=data.get("strict", False),
+                      strict_reason=data.get("strict-reason", "").strip())
     if item_type == "matching":
         _check_pairs(data, item_id, path, report)
         return Matching(**common, pairs=tuple(Pair(p["id"], p.get("left", ""), p.get("right", "")) for p in data["pairs"]))
