@@ -72,8 +72,8 @@ XBLOCK = "comptoir_adaptive"
 CARD = "course_card.svg"
 SHORT_DESCRIPTION = 150
 PRACTICE_WEIGHT, MASTERY_WEIGHT = 0.2, 0.8
-#: The software's words this module shows, besides those of :mod:`.olx_problems`. Not yet in the
-#: catalogs: until translated, Italian and English courses show them in French.
+#: The software's words this module shows, besides those of :mod:`.olx_problems`. All but "Point clé"
+#: are new to the catalogs: until translated, Italian and English courses show them in French.
 WORDS = ("Point clé", "Entraînement", "Maîtrise", "Parcours adaptatif")
 KEY_POINT_STYLE = "border-left:4px solid #0075b4;margin:1em 0;padding:0.25em 1em;background:#f2f8fb"
 UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
