@@ -228,7 +228,7 @@ class Presenter:
 
     def html(self, lesson: Lesson, markdown: str, inline: bool = False) -> str:
         images = tuple(sorted((src, self.prefix + media_name(lesson.id, src)) for src in lesson.media))
-        return to_html(markdown, images, inline) if markdown else ""
+        return to_html(markdown, images, inline, typography=self.course.locale) if markdown else ""
 
     def inline(self, lesson: Lesson, markdown: str) -> str:
         return self.html(lesson, markdown, inline=True)
@@ -321,7 +321,7 @@ def present(course: ResolvedCourse, media_prefix: str = "") -> PresentedCourse:
         lessons.append(shown)
         items.extend(its)
     c = course.course
-    return PresentedCourse(c.id, c.title, to_html(c.description) if c.description else "", course.locale,
+    return PresentedCourse(c.id, c.title, to_html(c.description, typography=course.locale) if c.description else "", course.locale,
                            course.region, c.mastery_threshold,
                            tuple(presenter.competency(ref) for ref in course.unit_refs()), tuple(lessons), tuple(items))
 
