@@ -8,7 +8,6 @@ are checked against the files of the ``taxonomy`` target, which Studio imports f
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import re
