@@ -1,16 +1,8 @@
-"""The build: check the content, run the selected exporters, write ``dist/`` and its manifest.
-
-Artifacts are written into a fresh folder beside the output and swapped in at the end, so a
-failing build never leaves a half-written ``dist/``.
-"""
+"""The build: check the content, run the selected exporters, hand the artifacts to :mod:`comptoir.output`."""
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -21,6 +13,7 @@ from comptoir.exporters.base import FrameworkContext
 from .diagnostics import ContentError, Report
 from .i18n import localise
 from .model import Content, ResolvedCourse
+from .output import Scope, write
 from .readers import read_content
 from .resolve import resolve
 from .validate import check_content
@@ -105,37 +98,7 @@ def build(content: Content, out: Path, request: Request, report: Report,
             for exporter in per_course:
                 progress(f"{exporter.name}: {course_id} [{language}]")
                 artifacts.extend(exporter.export(localised, stamp))
-    return write(artifacts, out)
-
-
-def write(artifacts: list, out: Path) -> list[dict]:
-    """Write artifacts and ``manifest.json`` into a staging folder, then swap it in for ``out``."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        entries = []
-        for artifact in sorted(artifacts, key=lambda a: a.path):
-            target = staging / artifact.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(artifact.data)
-            entries.append({"course": artifact.course, "target": artifact.target, "locale": artifact.locale,
-                            "path": artifact.path, "bytes": len(artifact.data),
-                            "sha256": hashlib.sha256(artifact.data).hexdigest()})
-        manifest = json.dumps({"artifacts": entries}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        (staging / "manifest.json").write_text(manifest, encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return entries
+    return write(artifacts, out, Scope.of(request, exporters()), content.root)
 
 
 def print_report(report: Report) -> None:
