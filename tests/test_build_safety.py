@@ -22,6 +22,8 @@ from comptoir.exporters.base import Artifact
 from comptoir.exporters.case import CaseExporter
 
 from .conftest import CONTENT, REPO
+from .helpers import check_tree
+from .test_check import LESSON
 
 FAST = ("--target", "case", "--target", "taxonomy")
 
@@ -305,3 +307,44 @@ def test_a_locale_no_selected_course_has_exits_2_and_writes_nothing(tmp_path, ca
     assert capsys.readouterr().err == ("comptoir build: none of the selected courses (be-occ) has the locale 'it' "
                                        "(they have: en, fr)\n")
     assert not (tmp_path / "dist").exists()
+
+
+# ---- no file outside the content folder reaches an artifact ----
+
+@pytest.mark.parametrize("how", ["dot-dot in prose", "dot-dot in a quiz prompt", "symbolic link"])
+def test_media_outside_the_content_is_an_error_and_nothing_is_built(project, tmp_path, capsys, how):
+    escape = "../" * 12 + "etc/passwd"
+    lesson = LESSON.replace("inj-q1", "inj-media-q1")
+    if how == "dot-dot in prose":
+        lesson = lesson.replace("Reformuler, c'est", f"![Schéma]({escape})\n\nReformuler, c'est", 1)
+        needle = "![Schéma]"
+    elif how == "dot-dot in a quiz prompt":
+        lesson = lesson.replace("prompt: |\n", f"prompt: |\n  ![Schéma]({escape})\n", 1)
+        needle = ":::{quiz}"
+    else:
+        (project / "content" / "lessons" / "injected").mkdir(parents=True)
+        (project / "content" / "lessons" / "injected" / "schema.png").symlink_to("/etc/hostname")
+        lesson = lesson.replace("Reformuler, c'est", "![Schéma](schema.png)\n\nReformuler, c'est", 1)
+        needle = "![Schéma]"
+    path = project / "content" / "lessons" / "injected" / "inj-media.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(lesson, encoding="utf-8")
+    line = next(i for i, text in enumerate(lesson.splitlines(), 1) if needle in text)
+
+    found = [(d.path, d.line, d.code) for d in check_tree(project / "content")]
+    assert found == [("content/lessons/injected/inj-media.md", line, "media-outside-content")]
+    assert main(["--content", str(project / "content"), "check"]) == 1
+    assert "outside the content folder" in capsys.readouterr().err
+    assert _run("--out", str(tmp_path / "dist"), *FAST, content=project / "content") == 1
+    assert "media-outside-content" in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_symbolic_link_inside_the_content_is_fine(project):
+    folder = project / "content" / "lessons" / "injected"
+    folder.mkdir(parents=True)
+    (project / "content" / "media.png").write_bytes(b"\x89PNG")
+    (folder / "schema.png").symlink_to(project / "content" / "media.png")
+    lesson = LESSON.replace("inj-q1", "inj-link-q1").replace("Reformuler, c'est", "![S](schema.png)\n\nReformuler")
+    (folder / "inj-link.md").write_text(lesson, encoding="utf-8")
+    assert check_tree(project / "content") == []

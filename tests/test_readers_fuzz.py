@@ -12,7 +12,11 @@ from comptoir.diagnostics import Report
 from comptoir.readers.courses import read_course
 from comptoir.readers.crosswalks import read_crosswalk
 from comptoir.readers.frameworks import read_framework
-from comptoir.readers.lessons import read_lesson
+from comptoir.readers.lessons import read_lesson as read_lesson_in
+
+
+def read_lesson(path: Path, report: Report):
+    return read_lesson_in(path, report, path.parent)
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -34,8 +38,7 @@ def _run(reader, name: str, text: str) -> Report:
     report = Report()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
-        path.write_text(text, encoding="utf-8", errors="surrogatepass") if False else path.write_bytes(
-            text.encode("utf-8", errors="replace"))
+        path.write_bytes(text.encode("utf-8", errors="replace"))
         reader(path, report)
     for diagnostic in report.diagnostics:
         assert diagnostic.line >= 1 and diagnostic.code and diagnostic.message
