@@ -1,12 +1,11 @@
 """The build: check the content, run the selected exporters, hand the artifacts to :mod:`comptoir.output`."""
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from comptoir.exporters.base import FrameworkContext
 
@@ -16,6 +15,7 @@ from .model import Content, ResolvedCourse
 from .output import Scope, write
 from .readers import read_content
 from .resolve import resolve
+from .timestamps import timestamp
 from .validate import check_content
 
 GROUP = "comptoir.exporters"
@@ -34,16 +34,6 @@ def load_content(root: Path, report: Report) -> Content:
     content = read_content(root, report)
     check_content(content, report)
     return content
-
-
-def _mtime(paths: Iterable[Path]) -> int:
-    return max((int(p.stat().st_mtime) for p in paths if p.exists()), default=0)
-
-
-def timestamp(paths: Iterable[Path]) -> int:
-    """SOURCE_DATE_EPOCH when set, else the newest modification time among the sources used."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(epoch) if epoch and epoch.isdigit() else _mtime(paths)
 
 
 def locales_dir(content: Content) -> Path:
