@@ -27,6 +27,7 @@ from .items import read_item
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 DIRECTIVES = ("quiz", "scenario", "key-point")
 _INFO_RE = re.compile(r"^\{(?P<name>[^}]*)\}\s*(?P<arg>.*)$")
+_OPENING_RE = re.compile(r"^ {0,3}(?P<colons>:{3,})\{")
 
 
 @cache
@@ -34,6 +35,20 @@ def parser() -> MarkdownIt:
     # Tables and task lists ("- [ ] …") are how lessons write do/don't grids and checklists.
     return (MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin).use(tasklists_plugin)
             .enable("table"))
+
+
+def _opening_inside(fence: Token) -> int | None:
+    """How many lines below ``fence`` a line opens another directive with as many colons, if one does.
+
+    Such a fence was never closed: markdown-it ends it at the next directive's closing ':::' and
+    the directive in between becomes part of its body (a YAML error one directive later). Fewer
+    colons is nesting, which a longer outer fence allows.
+    """
+    for offset, text in enumerate(fence.content.splitlines(), start=1):
+        match = _OPENING_RE.match(text)
+        if match and len(match["colons"]) >= len(fence.markup):
+            return offset
+    return None
 
 
 def _images(tokens: list[Token]) -> list[tuple[str, int]]:
@@ -128,6 +143,12 @@ def read_lesson(path: Path, report: Report, root: Path) -> Lesson | None:
             blocks.append(Prose("\n".join(lines[start:end]).strip(), start + 1))
             continue
         line = token.map[0] + 1
+        inner = _opening_inside(token)
+        if inner is not None:
+            report.error(path, line, "directive-unclosed",
+                         f"this directive is never closed: the directive on line {line + inner} starts inside it",
+                         "end it with a line holding only ':::' before the next directive")
+            continue
         closing = lines[token.map[1] - 1].strip() if token.map[1] - 1 > token.map[0] else ""
         if not closing or closing.strip(":"):
             report.error(path, line, "directive-unclosed", "this directive is never closed",
