@@ -345,6 +345,7 @@ def test_a_symbolic_link_inside_the_content_is_fine(project):
     folder.mkdir(parents=True)
     (project / "content" / "media.png").write_bytes(b"\x89PNG")
     (folder / "schema.png").symlink_to(project / "content" / "media.png")
-    lesson = LESSON.replace("inj-q1", "inj-link-q1").replace("Reformuler, c'est", "![S](schema.png)\n\nReformuler")
+    lesson = LESSON.replace("inj-q1", "inj-link-q1")
+    lesson = lesson.replace("Reformuler, c'est", "![S](schema.png)\n\nReformuler, c'est", 1)
     (folder / "inj-link.md").write_text(lesson, encoding="utf-8")
     assert check_tree(project / "content") == []

@@ -12,11 +12,7 @@ from comptoir.diagnostics import Report
 from comptoir.readers.courses import read_course
 from comptoir.readers.crosswalks import read_crosswalk
 from comptoir.readers.frameworks import read_framework
-from comptoir.readers.lessons import read_lesson as read_lesson_in
-
-
-def read_lesson(path: Path, report: Report):
-    return read_lesson_in(path, report, path.parent)
+from comptoir.readers.lessons import read_lesson
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -34,6 +30,10 @@ markdownish = st.lists(st.one_of(st.text(max_size=40), st.sampled_from(
      "    correct: true", "\t", "\x00", "é"])), max_size=25).map("\n".join)
 
 
+def _lesson(path: Path, report: Report) -> None:
+    read_lesson(path, report, path.parent)
+
+
 def _run(reader, name: str, text: str) -> Report:
     report = Report()
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,17 +48,30 @@ def _run(reader, name: str, text: str) -> Report:
 @SETTINGS
 @given(markdownish)
 def test_lesson_reader_never_raises(text):
-    _run(read_lesson, "fuzz-lesson.md", text)
+    _run(_lesson, "fuzz-lesson.md", text)
 
 
 @SETTINGS
 @given(structures)
 def test_item_bodies_of_any_shape_give_diagnostics(body):
+    """The same body as a quiz and as a scenario is always wrong at least once, where it is wrong.
+
+    The quiz schema requires ``type``, the scenario schema forbids it (and anything not a mapping
+    is neither): a body without ``type`` is reported inside the quiz, one with it inside the scenario.
+    """
     dumped = yaml.safe_dump(body, allow_unicode=True)
-    text = ("---\ntitle: T\ncompetencies: [ch-arc:a.1]\nminutes: 5\n---\nTexte.\n\n:::{quiz} fz-q1\n" + dumped
-            + ":::\n\n:::{scenario} fz-s1\n" + dumped + ":::\n")
-    report = _run(read_lesson, "fuzz-items.md", text)
-    assert report.errors or isinstance(body, dict)
+    front = "---\ntitle: T\ncompetencies: [ch-arc:a.1]\nminutes: 5\n---\nTexte.\n\n"
+    quiz = ":::{quiz} fz-q1\n" + dumped + ":::\n\n"
+    text = front + quiz + ":::{scenario} fz-s1\n" + dumped + ":::\n"
+    quiz_lines = range(front.count("\n") + 1, (front + quiz).count("\n") + 1)
+    scenario_lines = range(quiz_lines.stop, text.count("\n") + 1)
+    report = _run(_lesson, "fuzz-items.md", text)
+    lines = {d.line for d in report.errors}
+    assert lines and lines <= set(quiz_lines) | set(scenario_lines), report.sorted()
+    if not isinstance(body, dict) or "type" not in body:
+        assert lines & set(quiz_lines), report.sorted()
+    if not isinstance(body, dict) or "type" in body:
+        assert lines & set(scenario_lines), report.sorted()
 
 
 @SETTINGS
@@ -82,5 +95,5 @@ def test_invalid_utf8_is_a_diagnostic(tmp_path):
     path = tmp_path / "bad.md"
     path.write_bytes(b"---\ntitle: caf\xe9\n---\n")
     report = Report()
-    assert read_lesson(path, report) is None
+    assert read_lesson(path, report, tmp_path) is None
     assert [d.code for d in report.diagnostics] == ["encoding"]
