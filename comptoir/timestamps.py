@@ -3,7 +3,8 @@
 ``SOURCE_DATE_EPOCH`` when set; else, when every source is committed unchanged in a git work tree,
 the time of the newest commit touching them — the same in every clone, whatever the files' mtimes;
 else (an edited or untracked source, no git) the newest modification time, so an edited course is
-always newer than its last build and Anki updates its notes.
+always newer than its last build and Anki updates its notes. A shallow clone knows only the commits
+it fetched: its boundary commit stands for older ones (set ``SOURCE_DATE_EPOCH`` in such a CI job).
 """
 from __future__ import annotations
 
