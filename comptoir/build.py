@@ -1,19 +1,12 @@
-"""The build: check the content, run the selected exporters, write ``dist/`` and its manifest.
-
-Artifacts are written into a fresh folder beside the output and swapped in at the end, so a
-failing build never leaves a half-written ``dist/``.
-"""
+"""The build: run the selected exporters over the checked content, hand the artifacts to
+:mod:`comptoir.output`."""
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from comptoir.exporters.base import BuildContext, FrameworkContext, Media
 
@@ -22,8 +15,10 @@ from .diagnostics import ContentError, Report
 from .i18n import localise, words
 from .identity import media_name
 from .model import Content, ResolvedCourse
+from .output import Scope, write
 from .project import course_sources, locales_dir
 from .resolve import resolve
+from .timestamps import timestamp
 
 GROUP = "comptoir.exporters"
 
@@ -35,16 +30,6 @@ def exporters() -> dict[str, object]:
 
 def load_exporter(name: str):
     return exporters()[name].load()()
-
-
-def _mtime(paths: Iterable[Path]) -> int:
-    return max((int(p.stat().st_mtime) for p in paths if p.exists()), default=0)
-
-
-def timestamp(paths: Iterable[Path]) -> int:
-    """SOURCE_DATE_EPOCH when set, else the newest modification time among the sources used."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(epoch) if epoch and epoch.isdigit() else _mtime(paths)
 
 
 def course_media(course: ResolvedCourse, cache: dict[Path, bytes]) -> dict[str, Media]:
@@ -107,34 +92,4 @@ def build(content: Content, out: Path, request: Request, report: Report,
             for exporter in per_course:
                 progress(f"{exporter.name}: {course_id} [{language}]")
                 artifacts.extend(exporter.export(localised, context))
-    return write(artifacts, out)
-
-
-def write(artifacts: list, out: Path) -> list[dict]:
-    """Write artifacts and ``manifest.json`` into a staging folder, then swap it in for ``out``."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        entries = []
-        for artifact in sorted(artifacts, key=lambda a: a.path):
-            target = staging / artifact.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(artifact.data)
-            entries.append({"course": artifact.course, "target": artifact.target, "locale": artifact.locale,
-                            "path": artifact.path, "bytes": len(artifact.data),
-                            "sha256": hashlib.sha256(artifact.data).hexdigest()})
-        manifest = json.dumps({"artifacts": entries}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        (staging / "manifest.json").write_text(manifest, encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return entries
+    return write(artifacts, out, Scope.of(request, exporters()), content.root)

@@ -10,13 +10,21 @@ from pathlib import Path
 
 from .build import Request, build, exporters
 from .diagnostics import ContentError, Report, print_report
+from .model import Content
+from .output import OutputError, claim
 from .project import load_content
+from .readers.lessons import ID_RE
 
 EPILOG_BUILD = """examples:
-  comptoir build                                  every course, every target, every locale → dist/
-  comptoir build --target anki --locale it        Italian Anki decks only
-  comptoir build --course demo --out /tmp/demo    one course
+  comptoir build                                  every course, target and locale → dist/
+  comptoir build --target anki --locale it        rebuild the Italian Anki decks; the rest of dist/ stays
+  comptoir build --course demo --out /tmp/demo    one course (and its framework's files) into /tmp/demo
+
+The output folder must be new, empty or a previous build's (it holds a comptoir manifest.json and
+nothing else): a build replaces it. A build limited by --target, --course or --locale replaces only
+the artifacts it selects and keeps the others.
 """
+LOCALES = ("fr", "it", "en")
 
 
 def _content_root(args) -> Path:
@@ -38,32 +46,62 @@ def cmd_check(args) -> int:
     return 1 if errors else 0
 
 
+def _selection_problems(root: Path, targets: tuple[str, ...], courses: tuple[str, ...]) -> list[str]:
+    """Unknown targets and courses, found from the registry and the file names alone: before any reading."""
+    known = exporters()
+    problems = [f"unknown target '{t}' (known: {', '.join(sorted(known))})" for t in targets if t not in known]
+    missing = [c for c in courses if not (ID_RE.match(c) and (root / "courses" / f"{c}.yaml").is_file())]
+    if missing:
+        ids = sorted(p.stem for p in (root / "courses").glob("*.yaml"))
+        problems += [f"unknown course '{c}': there is no {root / 'courses' / (c + '.yaml')} "
+                     f"(known: {', '.join(ids) or 'none'})" for c in missing]
+    return problems
+
+
+def _locale_problems(content: Content, courses: tuple[str, ...], locales: tuple[str, ...]) -> list[str]:
+    """Asked-for locales that none of the selected courses is written in."""
+    selected = sorted(courses or content.courses)
+    have = {language for c in selected for language in content.courses[c].locales}
+    return [f"none of the selected courses ({', '.join(selected)}) has the locale '{language}' "
+            f"(they have: {', '.join(sorted(have))})" for language in locales if language not in have]
+
+
+def _refuse(problems: list[str]) -> int:
+    for problem in problems:
+        print(f"comptoir build: {problem}", file=sys.stderr)
+    return 2
+
+
 def cmd_build(args) -> int:
     root = _content_root(args)
+    out = Path(args.out)
+    targets = tuple(args.target or sorted(exporters()))
+    courses = tuple(args.course or ())
+    locales = tuple(args.locale or ())
+    problems = _selection_problems(root, targets, courses)
+    if problems:
+        return _refuse(problems)
+    try:
+        claim(out, root)
+    except OutputError as exc:
+        return _refuse([str(exc)])
     report = Report(root.parent)
     content = load_content(root, report)
-    known = exporters()
-    targets = tuple(args.target or sorted(known))
-    unknown = [t for t in targets if t not in known]
-    courses = tuple(args.course or ())
-    missing = [c for c in courses if c not in content.courses]
-    if unknown or missing:
-        for t in unknown:
-            print(f"comptoir build: unknown target '{t}' (known: {', '.join(sorted(known))})", file=sys.stderr)
-        for c in missing:
-            print(f"comptoir build: unknown course '{c}' (known: {', '.join(sorted(content.courses))})",
-                  file=sys.stderr)
-        return 2
+    if not report.errors and (problems := _locale_problems(content, courses, locales)):
+        return _refuse(problems)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if not args.quiet else (lambda _: None)
     try:
-        entries = build(content, Path(args.out), Request(targets, tuple(args.locale or ()), courses), report,
-                        progress)
+        entries = build(content, out, Request(targets, locales, courses), report, progress)
     except ContentError as exc:
         print_report(exc.report)
         print(f"comptoir build: {exc}; nothing was written (run 'comptoir check')", file=sys.stderr)
         return 1
+    except OutputError as exc:
+        print_report(report)
+        print(f"comptoir build: {exc}", file=sys.stderr)
+        return 1
     print_report(report)
-    print(f"built {len(entries)} artifact(s) into {args.out}/ (manifest.json lists them)", file=sys.stderr)
+    print(f"built into {args.out}/: manifest.json lists its {len(entries)} artifact(s)", file=sys.stderr)
     return 0
 
 
@@ -84,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Check the content, then build the selected targets. "
                                    "Targets: " + ", ".join(sorted(exporters())) + ".")
     b.add_argument("--target", action="append", metavar="T", help="a target (repeatable; default: all)")
-    b.add_argument("--locale", action="append", metavar="L", choices=("fr", "it", "en"),
+    b.add_argument("--locale", action="append", metavar="L", choices=LOCALES,
                    help="a content language (repeatable; default: each course's locales)")
     b.add_argument("--course", action="append", metavar="C", help="a course id (repeatable; default: all)")
     b.add_argument("--out", default="dist", help="output folder (default: dist)")
@@ -104,8 +142,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return args.func(args)
+    """Run one command; Ctrl-C ends it with one line and the shell's code for SIGINT (128 + 2), no traceback."""
+    try:
+        args = parser().parse_args(argv)
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("comptoir: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

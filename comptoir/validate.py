@@ -1,6 +1,8 @@
 """Checks across files: references, ids, prerequisites, crosswalks, courses.
 
 Each failure mode has its own code (docs/diagnostics.md lists them); a check reports and goes on.
+A root cause is reported once: a framework that does not exist is one ``unknown-framework`` per
+file naming it, not one ``unknown-ref`` per reference to its codes.
 """
 from __future__ import annotations
 
@@ -59,6 +61,19 @@ def _prerequisites(graph, units: set[Ref], path, lines, report: Report) -> None:
             visit(ref, [ref])
 
 
+def _unknown_framework(framework_id: str, content: Content) -> tuple[str, str]:
+    """The message and hint of a reference to a framework that was not read (absent, or with errors of its own)."""
+    return (f"unknown framework '{framework_id}'",
+            f"add content/frameworks/{framework_id}.yaml or fix its errors; known: "
+            f"{', '.join(sorted(content.frameworks)) or '(none yet)'}")
+
+
+def _missing_framework(ref: Ref | None, content: Content) -> str | None:
+    """The framework id of ``ref`` when it is well formed and no such framework exists."""
+    framework_id, colon, _ = (ref or "").partition(":")
+    return framework_id if colon and framework_id not in content.frameworks else None
+
+
 def unit_refs(content: Content) -> dict[Ref, str]:
     """Every competency-level reference of every framework → its framework id."""
     return {fw.ref(u): fw.id for fw in content.frameworks.values() for u in fw.units()}
@@ -73,9 +88,14 @@ def _crosswalks(content: Content, units: dict[Ref, str], report: Report) -> None
         if absent:
             continue
         seen: dict[tuple, int] = {}
+        missing: set[str] = set()
         for link in cw.links:
             for ref, fw in ((link.source, cw.source), (link.target, cw.target)):
-                if ref is not None and (units.get(ref) != fw):
+                if (framework_id := _missing_framework(ref, content)) is not None:
+                    if framework_id not in missing:
+                        missing.add(framework_id)
+                        report.error(cw.path, link.line, "unknown-framework", *_unknown_framework(framework_id, content))
+                elif ref is not None and (units.get(ref) != fw):
                     report.error(cw.path, link.line, "crosswalk-unknown",
                                  f"'{ref}' is not a competency-level unit of '{fw}'",
                                  f"use a full reference such as '{fw}:<code>' to a unit of {fw}")
@@ -87,14 +107,28 @@ def _crosswalks(content: Content, units: dict[Ref, str], report: Report) -> None
             seen[key] = link.line
 
 
+def _references(path, named: list[tuple[Ref, int, str]], units: dict[Ref, str], content: Content,
+                report: Report) -> None:
+    """Report the unknown references of one file, in order: a framework that does not exist once, at its
+    first mention; each unknown code of a known framework where it is named."""
+    missing: set[str] = set()
+    for ref, line, message in named:
+        if ref in units:
+            continue
+        framework_id = _missing_framework(ref, content)
+        if framework_id is None:
+            report.error(path, line, "unknown-ref", message,
+                         "use 'framework-id:code' with a competency-level code (see content/frameworks/)")
+        elif framework_id not in missing:
+            missing.add(framework_id)
+            report.error(path, line, "unknown-framework", *_unknown_framework(framework_id, content))
+
+
 def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
     items: dict[str, tuple] = {}
     for lesson in content.lessons.values():
-        for ref in lesson.competencies:
-            if ref not in units:
-                report.error(lesson.path, lesson.competencies_line, "unknown-ref",
-                             f"unknown competency reference '{ref}'",
-                             "use 'framework-id:code' with a competency-level code (see content/frameworks/)")
+        named = [(ref, lesson.competencies_line, f"unknown competency reference '{ref}'")
+                 for ref in lesson.competencies]
         for item in lesson.items:
             if item.id in items:
                 other_path, other_line = items[item.id]
@@ -103,19 +137,17 @@ def _lessons(content: Content, units: dict[Ref, str], report: Report) -> None:
                              "item ids are unique across all content")
             else:
                 items[item.id] = (lesson.path, item.line)
-            for ref in item.competencies:
-                if ref not in units and ref not in lesson.competencies:  # those are reported once above
-                    report.error(lesson.path, item.line, "unknown-ref",
-                                 f"item '{item.id}' names unknown competency '{ref}'",
-                                 "use 'framework-id:code' with a competency-level code")
+            named.extend((ref, item.line, f"item '{item.id}' names unknown competency '{ref}'")
+                         for ref in item.competencies if ref not in lesson.competencies)  # those are named above
+        _references(lesson.path, named, units, content, report)
 
 
 def _courses(content: Content, report: Report) -> None:
     for course in content.courses.values():
         framework = content.frameworks.get(course.framework)
         if framework is None:
-            report.error(course.path, course.line("framework"), "unknown-framework", f"unknown framework '{course.framework}'",
-                         f"use one of: {', '.join(sorted(content.frameworks)) or '(none yet)'}")
+            report.error(course.path, course.line("framework"), "unknown-framework",
+                         *_unknown_framework(course.framework, content))
             continue
         units, unknown = selected_units(framework, course.include)
         for code in unknown:

@@ -187,3 +187,62 @@ def test_each_injected_mistake_is_reported_at_its_line_and_nothing_else(tree):
     cycles = {f for f in found if f[2] == "cyclic-prerequisite"}
     assert len(cycles) == 1 and next(iter(cycles))[1] in cyc, found
     assert found - cycles == expected
+
+
+def test_a_missing_framework_is_one_unknown_framework_per_file_naming_it(tree):
+    (tree / "frameworks" / "fr-mcavd.yaml").unlink()
+    # Independent oracle: the shipped files that name a fr-mcavd code, found by reading their text.
+    naming = {f"content/{p.relative_to(tree).as_posix()}" for p in sorted((tree / "lessons").rglob("*.md"))
+              if "fr-mcavd:" in p.read_text(encoding="utf-8")}
+    assert len(naming) > 1
+    expected = {(path, "unknown-framework") for path in naming}
+    expected |= {("content/courses/fr-mcavd.yaml", "unknown-framework"),
+                 ("content/crosswalks/ch-arc__fr-mcavd.csv", "crosswalk-framework")}
+
+    # One lesson naming the missing framework three times (front matter twice, an item once) and a
+    # known framework with an unknown code: one unknown-framework, and the unknown-ref stays.
+    text = LESSON.replace("[ch-arc:c.1]", "[ch-arc:c.1, fr-mcavd:1.3, fr-mcavd:9.9]").replace(
+        "type: single\n", "type: single\ncompetencies: [fr-mcavd:2.1, ch-arc:c.9]\n")
+    _write(tree, "inj-fw", text)
+    located = {("content/lessons/injected/inj-fw.md", _line(text, "competencies:"), "unknown-framework"),
+               ("content/lessons/injected/inj-fw.md", _line(text, ":::{quiz}"), "unknown-ref")}
+
+    # A crosswalk naming a framework that does not exist on two rows: reported once, on the first.
+    crosswalk = tree / "crosswalks" / "ch-arc__be-occ.csv"
+    rows = crosswalk.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    rows += 'ch-arc:a.1,nope:1,relatedMatch,"Injected."\nch-arc:a.2,nope:2,relatedMatch,"Injected."\n'
+    crosswalk.write_text(rows, encoding="utf-8")
+    located.add(("content/crosswalks/ch-arc__be-occ.csv", len(rows.splitlines()) - 1, "unknown-framework"))
+
+    found = [(d.path, d.line, d.code) for d in check_tree(tree)]
+    assert len(found) == len(set(found))
+    injected = {f for f in found if f[0] in {p for p, _, _ in located}}
+    assert injected == located
+    assert {(path, code) for path, _, code in set(found) - injected} == expected
+    assert len(found) == len(expected) + len(located)
+
+
+def test_a_directive_left_unclosed_mid_file_is_reported_at_its_own_line_only(tree):
+    # The quiz loses its closing ':::'; a paragraph, a key point and a second quiz follow.
+    text = LESSON.rstrip("\n").removesuffix(":::") + textwrap.dedent("""\
+
+        Un paragraphe après la question.
+
+        :::{key-point}
+        Un deuxième point clé.
+        :::
+
+        :::{quiz} inj-unclosed-q2
+        type: true-false
+        prompt: Reformuler, c'est répéter mot pour mot.
+        answer: false
+        feedback: {true: "Non : on redit avec ses mots.", false: "Exact : on redit avec ses mots."}
+        :::
+        """)
+    text = text.replace("inj-q1", "inj-unclosed-q1")
+    _write(tree, "inj-unclosed", text)
+    assert [(d.path, d.line, d.code) for d in check_tree(tree)] == [
+        ("content/lessons/injected/inj-unclosed.md", _line(text, ":::{quiz} inj-unclosed-q1"), "directive-unclosed")]
+    message = check_tree(tree)[0].message
+    assert message == f"this directive is never closed: the directive on line {_line(text, ':::{key-point}', 2)} " \
+                      "starts inside it"

@@ -30,12 +30,15 @@ markdownish = st.lists(st.one_of(st.text(max_size=40), st.sampled_from(
      "    correct: true", "\t", "\x00", "é"])), max_size=25).map("\n".join)
 
 
+def _lesson(path: Path, report: Report) -> None:
+    read_lesson(path, report, path.parent)
+
+
 def _run(reader, name: str, text: str) -> Report:
     report = Report()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
-        path.write_text(text, encoding="utf-8", errors="surrogatepass") if False else path.write_bytes(
-            text.encode("utf-8", errors="replace"))
+        path.write_bytes(text.encode("utf-8", errors="replace"))
         reader(path, report)
     for diagnostic in report.diagnostics:
         assert diagnostic.line >= 1 and diagnostic.code and diagnostic.message
@@ -45,17 +48,30 @@ def _run(reader, name: str, text: str) -> Report:
 @SETTINGS
 @given(markdownish)
 def test_lesson_reader_never_raises(text):
-    _run(read_lesson, "fuzz-lesson.md", text)
+    _run(_lesson, "fuzz-lesson.md", text)
 
 
 @SETTINGS
 @given(structures)
 def test_item_bodies_of_any_shape_give_diagnostics(body):
+    """The same body as a quiz and as a scenario is always wrong at least once, where it is wrong.
+
+    The quiz schema requires ``type``, the scenario schema forbids it (and anything not a mapping
+    is neither): a body without ``type`` is reported inside the quiz, one with it inside the scenario.
+    """
     dumped = yaml.safe_dump(body, allow_unicode=True)
-    text = ("---\ntitle: T\ncompetencies: [ch-arc:a.1]\nminutes: 5\n---\nTexte.\n\n:::{quiz} fz-q1\n" + dumped
-            + ":::\n\n:::{scenario} fz-s1\n" + dumped + ":::\n")
-    report = _run(read_lesson, "fuzz-items.md", text)
-    assert report.errors or isinstance(body, dict)
+    front = "---\ntitle: T\ncompetencies: [ch-arc:a.1]\nminutes: 5\n---\nTexte.\n\n"
+    quiz = ":::{quiz} fz-q1\n" + dumped + ":::\n\n"
+    text = front + quiz + ":::{scenario} fz-s1\n" + dumped + ":::\n"
+    quiz_lines = range(front.count("\n") + 1, (front + quiz).count("\n") + 1)
+    scenario_lines = range(quiz_lines.stop, text.count("\n") + 1)
+    report = _run(_lesson, "fuzz-items.md", text)
+    lines = {d.line for d in report.errors}
+    assert lines and lines <= set(quiz_lines) | set(scenario_lines), report.sorted()
+    if not isinstance(body, dict) or "type" not in body:
+        assert lines & set(quiz_lines), report.sorted()
+    if not isinstance(body, dict) or "type" in body:
+        assert lines & set(scenario_lines), report.sorted()
 
 
 @SETTINGS
@@ -79,5 +95,5 @@ def test_invalid_utf8_is_a_diagnostic(tmp_path):
     path = tmp_path / "bad.md"
     path.write_bytes(b"---\ntitle: caf\xe9\n---\n")
     report = Report()
-    assert read_lesson(path, report) is None
+    assert read_lesson(path, report, tmp_path) is None
     assert [d.code for d in report.diagnostics] == ["encoding"]

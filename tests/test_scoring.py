@@ -18,7 +18,9 @@ COMMON = dict(competencies=("ch-arc:a.1",), lesson="t", prompt="Question ?")
 
 
 class _Course:
-    """The two things the presenter asks of a course when it presents one item."""
+    """What the presenter asks of a course when it presents one item."""
+
+    locale = "fr"
 
     def units_of(self, refs):
         return refs

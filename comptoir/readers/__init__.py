@@ -25,7 +25,7 @@ def read_content(root: Path, report: Report) -> Content:
                        if (cw := read_crosswalk(path, report)) is not None)
     lessons = {}
     for path in sorted((root / "lessons").rglob("*.md")):
-        lesson = read_lesson(path, report)
+        lesson = read_lesson(path, report, root)
         if lesson is None:
             continue
         if lesson.id in lessons:

@@ -5,7 +5,10 @@ scans Markdown with regexes. Directive bodies are YAML with lines mapped back to
 """
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -20,6 +23,21 @@ from .items import read_item
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 DIRECTIVES = ("quiz", "scenario", "key-point")
 _INFO_RE = re.compile(r"^\{(?P<name>[^}]*)\}\s*(?P<arg>.*)$")
+_OPENING_RE = re.compile(r"^ {0,3}(?P<colons>:{3,})\{")
+
+
+def _opening_inside(fence: Token) -> int | None:
+    """How many lines below ``fence`` a line opens another directive with as many colons, if one does.
+
+    Such a fence was never closed: markdown-it ends it at the next directive's closing ':::' and
+    the directive in between becomes part of its body (a YAML error one directive later). Fewer
+    colons is nesting, which a longer outer fence allows.
+    """
+    for offset, text in enumerate(fence.content.splitlines(), start=1):
+        match = _OPENING_RE.match(text)
+        if match and len(match["colons"]) >= len(fence.markup):
+            return offset
+    return None
 
 
 def _images(tokens: list[Token]) -> list[tuple[str, int]]:
@@ -31,7 +49,34 @@ def _images(tokens: list[Token]) -> list[tuple[str, int]]:
     return found
 
 
-def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: Report) -> dict[str, Path]:
+def _texts(value: object) -> Iterator[str]:
+    """Every string of a parsed item, whatever its type: prompts, choices and feedback are Markdown."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from _texts(getattr(value, field.name))
+    elif isinstance(value, Mapping):
+        for child in value.values():
+            yield from _texts(child)
+    elif isinstance(value, (tuple, list)):
+        for child in value:
+            yield from _texts(child)
+
+
+def _item_images(item: object, line: int) -> list[tuple[str, int]]:
+    """The images of an item's texts, at the item's line (an exporter renders them like the lesson's)."""
+    return [(src, line) for text in _texts(item) if "![" in text for src, _ in _images(parser().parse(text))]
+
+
+def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: Report,
+           root: Path) -> dict[str, Path]:
+    """The media files a lesson uses: relative paths resolving (symbolic links too) to files inside ``root``.
+
+    Exporters pack these files into artifacts, so one outside the content folder (``../../etc/passwd``,
+    a link to a home folder) would publish it.
+    """
+    root = root.resolve()
     media = {}
     for src, line in images:
         if re.match(r"^[a-z]+:", src) or src.startswith("/"):
@@ -39,7 +84,13 @@ def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: 
                          "put the file beside the lesson and reference it relatively; builds never download")
             continue
         target = (lesson_dir / src).resolve()
-        if not target.is_file():
+        if not target.is_relative_to(root):
+            via = " through a symbolic link" if Path(os.path.normpath(lesson_dir / src)).is_relative_to(root) else ""
+            report.error(path, line, "media-outside-content",
+                         f"media '{src}' leads{via} to {target}, outside the content folder",
+                         "keep media files inside content/, e.g. beside the lesson (a symbolic link must point "
+                         "inside content/ too)")
+        elif not target.is_file():
             report.error(path, line, "missing-media", f"media file '{src}' does not exist",
                          f"add it beside the lesson ({lesson_dir.name}/) or fix the name")
         else:
@@ -47,7 +98,8 @@ def _media(images: list[tuple[str, int]], lesson_dir: Path, path: Path, report: 
     return media
 
 
-def read_lesson(path: Path, report: Report) -> Lesson | None:
+def read_lesson(path: Path, report: Report, root: Path) -> Lesson | None:
+    """Read one lesson of the content folder ``root`` (its media must stay inside it)."""
     lesson_id = path.stem
     if not ID_RE.match(lesson_id):
         report.error(path, 1, "malformed-id", f"lesson id '{lesson_id}' (the file name) is malformed",
@@ -81,6 +133,12 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
             blocks.append(Prose("\n".join(lines[start:end]).strip(), start + 1))
             continue
         line = token.map[0] + 1
+        inner = _opening_inside(token)
+        if inner is not None:
+            report.error(path, line, "directive-unclosed",
+                         f"this directive is never closed: the directive on line {line + inner} starts inside it",
+                         "end it with a line holding only ':::' before the next directive")
+            continue
         closing = lines[token.map[1] - 1].strip() if token.map[1] - 1 > token.map[0] else ""
         if not closing or closing.strip(":"):
             report.error(path, line, "directive-unclosed", "this directive is never closed",
@@ -110,7 +168,8 @@ def read_lesson(path: Path, report: Report) -> Lesson | None:
             item = read_item(name, arg, body, lesson_id, refs, line, path, report)
             if item is not None:
                 blocks.append(item)
-    media = _media(images, path.parent, path, report)
+                images.extend(_item_images(item, line))
+    media = _media(images, path.parent, path, report, root)
     return Lesson(lesson_id, front["title"].strip(), refs, front["minutes"], tuple(blocks), path, frozen_map(media),
                   front.line_of("competencies"))
 

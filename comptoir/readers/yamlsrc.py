@@ -1,10 +1,13 @@
 """YAML with line numbers: every mapping remembers where it and each of its keys start.
 
 PyYAML's SafeLoader already knows the marks; we keep them on a ``dict`` subclass so that checks
-far from the parser can still name the line of a field.
+far from the parser can still name the line of a field. Parsing uses libyaml (``CSafeLoader``, several
+times faster: YAML was most of a build) when PyYAML has it, the pure-Python loader otherwise and
+for every text libyaml would read differently, so diagnostics do not depend on which one ran.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -29,7 +32,16 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
+class _CLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    pass
+
+
+# libyaml accepts tabs and stray byte-order marks PyYAML rejects, and reads an empty node tagged '!'
+# as '' where PyYAML reads null: such texts go to PyYAML. (Errors always come from PyYAML, below.)
+_PYYAML_ONLY = re.compile(r"[\t\ufeff]|(?:^|[-:?,\[{]|&\S+)[ ]*!(?=[ \r\n,\]}]|$)", re.M)
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LocatedDict:
     result = LocatedDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
@@ -48,15 +60,16 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     return result
 
 
-def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
+def _sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LocatedList:
     result = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+for _loader in (_Loader, _CLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 @dataclass(frozen=True)
@@ -71,10 +84,24 @@ _COLON_HINT = ("French typography puts a space before ':', which YAML reads as a
                "text as a block scalar ('prompt: |' and the text indented on the next line) or quote it")
 
 
+def parse(text: str, fast: bool = True) -> object:
+    """One YAML document, by libyaml when ``fast`` and it reads ``text`` as PyYAML does, else by PyYAML.
+
+    A text libyaml rejects is parsed again by PyYAML, whose error (message, line, column) is the one
+    reported: diagnostics are PyYAML's whichever parser ran.
+    """
+    if fast and yaml.__with_libyaml__ and not _PYYAML_ONLY.search(text):
+        try:
+            return yaml.load(text, Loader=_CLoader)  # noqa: S506 - CSafeLoader
+        except yaml.YAMLError:
+            pass
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader
+
+
 def load(text: str, line_offset: int = 0) -> tuple[object, YamlProblem | None]:
     """Parse one YAML document; on a syntax error return the problem instead of raising."""
     try:
-        return shift(yaml.load(text, Loader=_Loader), line_offset), None  # noqa: S506 - SafeLoader
+        return shift(parse(text), line_offset), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
