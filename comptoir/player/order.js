@@ -59,7 +59,7 @@ export function sequencing(view, ctx) {
   function draw() {
     list.replaceChildren(...order.map((k, pos) => {
       const label = textOf(view.steps[k]);
-      return h("li", { class: "step" }, trusted("span", view.steps[k], { class: "step-text" }),
+      return h("li", { class: "step", "data-step": String(k) }, trusted("span", view.steps[k], { class: "step-text" }),
         h("span", { class: "step-moves" },
           pos > 0 && !locked ? button("↑", () => move(pos, pos - 1, "up"),
             { class: "up", "aria-label": t("Monter « {step} »", { step: label }) }) : null,
