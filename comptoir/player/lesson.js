@@ -2,8 +2,18 @@
 // are left out: the engine asks the lesson's items itself, when they are most useful.
 import { h, trusted, uid } from "./dom.js";
 
+/** markdown-it task lists are bare disabled checkboxes: each is named by its own list item. */
+function labelChecklists(el) {
+  for (const box of el.querySelectorAll("li.task-list-item > input[type=checkbox]")) {
+    const li = box.parentElement;
+    li.id ||= uid("task");
+    box.setAttribute("aria-labelledby", li.id);
+  }
+  return el;
+}
+
 function block(ctx, b) {
-  if (b.kind === "prose") return trusted("div", b.html, { class: "prose" });
+  if (b.kind === "prose") return labelChecklists(trusted("div", b.html, { class: "prose" }));
   if (b.kind === "key-point") {
     return h("aside", { class: "key-point", "aria-label": ctx.i18n.t("Point clé") },
       h("p", { class: "key-point-label", "aria-hidden": "true" }, ctx.i18n.t("Point clé")), trusted("div", b.html));
