@@ -44,7 +44,7 @@ export function scorm12Transport(ctx) {
         cmi.set("cmi.core.session_time", timespan(Date.now() - started));
         if (state.length <= SUSPEND_LIMIT) cmi.set("cmi.suspend_data", state);
         else console.error(`comptoir: learner state of ${state.length} characters exceeds SCORM 1.2's ${SUSPEND_LIMIT}; not written`);
-        cmi.set("cmi.core.lesson_location", location);
+        if (location) cmi.set("cmi.core.lesson_location", location); // "" (end screen) is refused by some LMSs
       },
     };
   });

@@ -44,7 +44,7 @@ export function scorm2004Transport(ctx) {
         cmi.set("cmi.session_time", duration(Date.now() - started));
         if (state.length <= SUSPEND_LIMIT) cmi.set("cmi.suspend_data", state);
         else console.error(`comptoir: learner state of ${state.length} characters exceeds ${SUSPEND_LIMIT}; not written`);
-        cmi.set("cmi.location", location);
+        if (location) cmi.set("cmi.location", location); // "" (end screen) is refused by some LMSs
       },
     };
   });
