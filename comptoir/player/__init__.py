@@ -80,3 +80,30 @@ def page(bundle: Mapping[str, Any], transport: str, title: str, lang: str) -> by
               "bundle": bundle_json(bundle)}
     # One pass, so a title that happens to contain "{{bundle}}" stays text.
     return _SLOT.sub(lambda m: values[m.group(1)], template).encode("utf-8")
+
+
+def ui_strings(language: str) -> dict[str, Any]:
+    """The bundle's `ui` for `language`: each translated, non-fuzzy entry of comptoir.po.
+
+    Plural entries become {"one": …, "other": …}, the CLDR categories the player selects with
+    Intl.PluralRules (fr, it and en catalogs have these two forms). French gives {}: the msgids
+    are French and the player falls back to them.
+    """
+    from comptoir.i18n import SOURCE_LANGUAGE, catalog
+
+    cat = None if language == SOURCE_LANGUAGE else catalog(language, "comptoir")
+    if cat is None:
+        return {}
+    if cat.num_plurals != 2:
+        raise ValueError(f"comptoir.po for {language!r} has {cat.num_plurals} plural forms; the player "
+                         "maps two (one, other): add the CLDR mapping for this language first")
+    out: dict[str, Any] = {}
+    for message in cat:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            if all(message.string):
+                out[message.id[0]] = {"one": message.string[0], "other": message.string[1]}
+        elif message.string:
+            out[message.id] = message.string
+    return dict(sorted(out.items()))

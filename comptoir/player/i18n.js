@@ -11,7 +11,8 @@ function fill(text, vars) {
 }
 
 /**
- * t(msgid, vars) for words, plural(n, one, other, vars) for counted words, percent(x), number(x).
+ * t(msgid, vars) for words, plural(n, one, other, vars) for counted words, percent(x), number(x),
+ * list(texts) ("a, b et c").
  * A plural entry of the catalog is {one, other, …} keyed by CLDR category; the French fallback
  * takes `one` for 0 and 1, as French grammar does.
  */
@@ -22,6 +23,7 @@ export function makeI18n(ui, region, lang) {
   const frenchRules = new Intl.PluralRules("fr");
   const pct = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
   const num = new Intl.NumberFormat(locale, { maximumFractionDigits: 6 });
+  const conjunction = new Intl.ListFormat(locale, { type: "conjunction" });
 
   function t(msgid, vars = {}) {
     const entry = catalog[msgid];
@@ -36,5 +38,6 @@ export function makeI18n(ui, region, lang) {
     return fill(text, { n: num.format(n), ...vars });
   }
 
-  return { t, plural, percent: (x) => pct.format(x), number: (x) => num.format(x), locale };
+  return { t, plural, percent: (x) => pct.format(x), number: (x) => num.format(x),
+    list: (items) => conjunction.format(items), locale };
 }

@@ -62,13 +62,13 @@ export function reasonFor(course, state, [kind, index]) {
 }
 
 export function reasonText(ctx, reason) {
-  const { t } = ctx.i18n;
-  const title = (c) => `« ${ctx.titleOf(c)} »`;
+  const { t, list } = ctx.i18n;
+  const title = (c) => t("« {title} »", { title: ctx.titleOf(c) });
   switch (reason.kind) {
     case "review": return t("Révision : vous maîtrisez {competency}, une révision est prévue maintenant.",
       { competency: title(reason.c) });
     case "unlocked": return t("Nouvelle compétence, débloquée parce que vous maîtrisez {prerequisites}.",
-      { prerequisites: reason.prerequisites.map(title).join(", ") });
+      { prerequisites: list(reason.prerequisites.map(title)) });
     case "new": return t("Nouvelle compétence : {competency}.", { competency: title(reason.c) });
     default: return t("Entraînement : {competency}.", { competency: title(reason.c) });
   }

@@ -4,12 +4,6 @@
 import { h, mark, trusted, focus } from "./dom.js";
 import { promptOf } from "./parts.js";
 
-const OUTCOMES = {
-  success: "Issue : réussie",
-  partial: "Issue : en partie réussie",
-  failure: "Issue : échouée",
-};
-
 export function scenario(view, ctx) {
   const { t } = ctx.i18n;
   const key = ctx.key;
@@ -23,7 +17,8 @@ export function scenario(view, ctx) {
     trail.append(step);
     if (node.end) {
       const outcome = key.outcome[pos];
-      step.append(h("p", { class: `outcome ${outcome}` }, t(OUTCOMES[outcome])));
+      const label = { success: t("Réussite"), partial: t("Réussite partielle"), failure: t("Échec") }[outcome];
+      step.append(h("p", { class: `outcome ${outcome}` }, label));
       return;
     }
     const choices = h("div", { class: "node-choices", role: "group", "aria-label": t("Que faites-vous ?") },
