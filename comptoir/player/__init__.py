@@ -16,7 +16,7 @@ from typing import Any, Mapping
 TRANSPORTS = ("web", "scorm12", "scorm2004")
 #: Shown by browsers that run no JavaScript; a msgid of comptoir.po like every player word.
 NOSCRIPT = "Ce cours a besoin de JavaScript. Activez-le dans votre navigateur, puis rechargez la page."
-_SLOT = re.compile(r"\{\{(lang|transport|title|noscript|bundle)\}\}")
+_SLOT = re.compile(r"\{\{(lang|transport|title|noscript|preload|bundle)\}\}")
 
 #: Package paths of the two modules the player imports but does not own: the engine and the
 #: scoring rules have one definition each, shared with the Python side (DESIGN §5).
@@ -75,9 +75,13 @@ def page(bundle: Mapping[str, Any], transport: str, title: str, lang: str) -> by
     template = (resources.files(__name__) / "index.html").read_text(encoding="utf-8")
     ui = bundle.get("ui", {})
     noscript = ui.get(NOSCRIPT) if isinstance(ui.get(NOSCRIPT), str) else NOSCRIPT
+    # Every module is announced up front, so the browser fetches them in parallel instead of
+    # discovering the import graph level by level.
+    modules = sorted([p for p in _own_files() if p.endswith(".js")] + [f"player/{n}" for _, n in _SIBLINGS])
+    preload = "\n".join(f'<link rel="modulepreload" href="{m}">' for m in modules)
     values = {"lang": html.escape(lang, quote=True), "transport": transport,
               "title": html.escape(title, quote=True), "noscript": html.escape(noscript),
-              "bundle": bundle_json(bundle)}
+              "preload": preload, "bundle": bundle_json(bundle)}
     # One pass, so a title that happens to contain "{{bundle}}" stays text.
     return _SLOT.sub(lambda m: values[m.group(1)], template).encode("utf-8")
 

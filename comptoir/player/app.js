@@ -4,6 +4,7 @@ import { makeI18n } from "./i18n.js";
 import { openTransport } from "./transport.js";
 import { createPlayer } from "./player.js";
 
+performance.mark("comptoir:start"); // every module is loaded and linked by now (bench/player.py)
 const root = document.getElementById("comptoir-player");
 const bundle = JSON.parse(document.getElementById("comptoir-course").textContent);
 const i18n = makeI18n(bundle.ui, bundle.course.region, bundle.course.language);
