@@ -120,7 +120,7 @@ def _player_msgids() -> set[str]:
         src = path.read_text()
         out |= set(re.findall(r"\bt\(\s*" + string, src))
         out |= {m[0] for m in re.findall(r"\bplural\([^,]+,\s*" + string + r",\s*" + string, src)}
-    out.add(player.NOSCRIPT)
+    out |= {player.NOSCRIPT, player.UNLOADED}
     return out
 
 

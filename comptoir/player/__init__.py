@@ -16,7 +16,11 @@ from typing import Any, Mapping
 TRANSPORTS = ("web", "scorm12", "scorm2004")
 #: Shown by browsers that run no JavaScript; a msgid of comptoir.po like every player word.
 NOSCRIPT = "Ce cours a besoin de JavaScript. Activez-le dans votre navigateur, puis rechargez la page."
-_SLOT = re.compile(r"\{\{(lang|transport|title|noscript|preload|bundle)\}\}")
+#: Shown when the modules cannot load, typically index.html opened from disk (browsers refuse ES
+#: modules from file://).
+UNLOADED = ("Ce cours ne peut pas démarrer depuis un fichier ouvert sur l'ordinateur : publiez-le sur un "
+            "serveur web ou dans une plateforme de formation (LMS).")
+_SLOT = re.compile(r"\{\{(lang|transport|title|noscript|unloaded|preload|bundle)\}\}")
 
 #: Package paths of the two modules the player imports but does not own: the engine and the
 #: scoring rules have one definition each, shared with the Python side (DESIGN §5).
@@ -74,13 +78,16 @@ def page(bundle: Mapping[str, Any], transport: str, title: str, lang: str) -> by
         raise ValueError(f"unknown player transport {transport!r}; expected one of {', '.join(TRANSPORTS)}")
     template = (resources.files(__name__) / "index.html").read_text(encoding="utf-8")
     ui = bundle.get("ui", {})
-    noscript = ui.get(NOSCRIPT) if isinstance(ui.get(NOSCRIPT), str) else NOSCRIPT
+
+    def word(msgid: str) -> str:
+        return html.escape(ui[msgid] if isinstance(ui.get(msgid), str) and ui[msgid] else msgid)
+
     # Every module is announced up front, so the browser fetches them in parallel instead of
     # discovering the import graph level by level.
     modules = sorted([p for p in _own_files() if p.endswith(".js")] + [f"player/{n}" for _, n in _SIBLINGS])
     preload = "\n".join(f'<link rel="modulepreload" href="{m}">' for m in modules)
     values = {"lang": html.escape(lang, quote=True), "transport": transport,
-              "title": html.escape(title, quote=True), "noscript": html.escape(noscript),
+              "title": html.escape(title, quote=True), "noscript": word(NOSCRIPT), "unloaded": word(UNLOADED),
               "preload": preload, "bundle": bundle_json(bundle)}
     # One pass, so a title that happens to contain "{{bundle}}" stays text.
     return _SLOT.sub(lambda m: values[m.group(1)], template).encode("utf-8")

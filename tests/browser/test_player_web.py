@@ -161,3 +161,13 @@ def test_export_then_import_progress_in_a_fresh_browser(browser, served, tmp_pat
     browser.call("setFiles", selector=".tools input[type=file]", path=str(bad))
     browser.call("waitFor", selector=".tools .status:not(:empty)")
     assert "ne contient pas" in browser.eval("() => document.querySelector('.tools .status').textContent")
+
+
+def test_opened_from_disk_the_page_says_how_to_publish_it(browser, tmp_path):
+    bundle = load_bundle("fr")
+    build_package(tmp_path / "pkg", bundle, "web")
+    browser.new_page()
+    browser.call("goto", url=(tmp_path / "pkg" / "index.html").as_uri())
+    browser.call("waitFor", selector="#comptoir-unloaded")
+    text = browser.eval("() => document.getElementById('comptoir-unloaded').textContent")
+    assert text.startswith("Ce cours ne peut pas démarrer depuis un fichier")
