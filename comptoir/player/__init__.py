@@ -51,15 +51,21 @@ def files() -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
+_KEPT = re.compile(r"[A-Za-z0-9.:-]{1,255}")
+
+
 def objective_id(ref: str) -> str:
     """The SCORM objective id of a competency reference (the rule of player/scorm-api.js).
 
-    Letters, digits and "-" are kept; every other UTF-8 byte becomes "_" and two upper-case hex
-    digits: "ch-arc:b.1" → "ch-arc_3Ab_2E1". Valid as a strict SCORM 1.2 CMIIdentifier, a SCORM
-    2004 identifier and a manifest objectiveID (xs:anyURI), and reversible, so ids never collide.
+    The reference itself ("ch-arc:b.1") when it holds only ASCII letters, digits, ".", ":" and "-"
+    and at most 255 characters — every comptoir reference does, codes being space-free — which is
+    a SCORM 1.2 CMIIdentifier (printable, no white space), a SCORM 2004 long identifier and an
+    xs:anyURI objectiveID. Anything else has each other UTF-8 byte written "_" + two hex digits:
+    kept ids contain no "_", so the two cases never collide, and the escape is reversible.
     """
-    return "".join(chr(b) if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "-") else f"_{b:02X}"
-                   for b in ref.encode("utf-8"))
+    if _KEPT.fullmatch(ref):
+        return ref
+    return "".join(chr(b) if _KEPT.fullmatch(chr(b)) else f"_{b:02X}" for b in ref.encode("utf-8"))
 
 
 def bundle_json(bundle: Mapping[str, Any]) -> str:

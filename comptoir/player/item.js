@@ -44,7 +44,7 @@ export function renderItem(ctx, item, { heading, context, onAnswer }) {
     status.textContent = "";
     renderer.lock();
     check?.remove();
-    const value = score(item.type, item.key, response);
+    const value = score(item.type, item.key, response, item.view.start); // start: scenarios only
     const general = renderer.reveal(item.key, response, value);
     const title = h("h3", { class: "verdict" }, mark(value === 1, ctx.i18n), " ", verdict(t, value));
     result.append(title,

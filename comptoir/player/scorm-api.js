@@ -27,17 +27,18 @@ export function findApi(win, name, maxDepth = 10) {
 }
 
 /**
- * The SCORM objective id of a competency reference: letters, digits and "-" are kept, every
- * other UTF-8 byte becomes "_" + two hex digits ("ch-arc:b.1" → "ch-arc_3Ab_2E1"). The result
- * is a strict SCORM 1.2 CMIIdentifier and a SCORM 2004 identifier / manifest objectiveID, and
- * the rule is reversible, so two references never share an id. comptoir.player.objective_id
- * is the same rule in Python, for the manifests.
+ * The SCORM objective id of a competency reference: the reference itself ("ch-arc:b.1") when it
+ * holds only ASCII letters, digits, ".", ":" and "-" and at most 255 characters, which every
+ * comptoir reference does (space-free codes); otherwise each other UTF-8 byte becomes "_" and two
+ * hex digits. Kept ids have no "_", so the two cases never collide, and the escape is reversible.
+ * comptoir.player.objective_id is the same rule in Python, for the manifests.
  */
 export function objectiveId(ref) {
+  if (/^[A-Za-z0-9.:-]{1,255}$/.test(ref)) return ref;
   let out = "";
   for (const byte of new TextEncoder().encode(ref)) {
     const ch = String.fromCharCode(byte);
-    out += /[A-Za-z0-9-]/.test(ch) ? ch : `_${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    out += /[A-Za-z0-9.:-]/.test(ch) ? ch : `_${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }
