@@ -49,8 +49,10 @@ export function createPlayer(root, ctx, transport, session) {
     return summarise(course, state, nextActivity(course, state) === null);
   }
 
+  // After finish() the SCORM transports drop every call themselves; the web one keeps saving,
+  // which a page restored from the back-forward cache needs.
   function save(commit) {
-    if (!recording || finished) return;
+    if (!recording) return;
     transport.save({ state: encodeState(course, state), location, summary: summary() });
     if (commit) transport.commit();
   }

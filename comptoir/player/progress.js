@@ -3,7 +3,7 @@
 import { h } from "./dom.js";
 
 /** Share of the way from the prior to the threshold, clamped to [0, 1]; 1 once mastered. */
-export function competencyProgress(course, state, c) {
+function competencyProgress(course, state, c) {
   const prior = course.params[c].prior;
   if (state.p[c] >= course.threshold) return 1;
   if (course.threshold <= prior) return 0;

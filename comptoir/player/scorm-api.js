@@ -3,7 +3,7 @@
 import { webTransport } from "./transport-web.js";
 
 /** ADL's search: this window and its parents, then the opener's; bounded, cross-origin safe. */
-export function findApi(win, name, maxDepth = 10) {
+function findApi(win, name, maxDepth = 10) {
   function climb(start) {
     let w = start;
     for (let depth = 0; w && depth <= maxDepth; depth++) {
@@ -70,7 +70,7 @@ export function duration(ms) {
  * The calls of one SCORM session, by the API's own method names. A refused call (anything but
  * "true") is logged with the LMS's error and the player goes on; after finish nothing is sent.
  */
-export function cmiSession(api, names, label) {
+function cmiSession(api, names, label) {
   let open = true;
   const call = (method, ...args) => String(api[method](...args));
   function refused(what) {
