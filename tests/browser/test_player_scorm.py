@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
+from comptoir.adaptive.engine import items_of
 from comptoir.adaptive.state import encode_state
 from comptoir.player import objective_id
-from comptoir.adaptive.engine import items_of
 
 from .harness import NODE_MODULES, build_package, load_bundle
 from .learner import Learner, always_right, first_wrong
@@ -31,7 +32,7 @@ def launch(browser, served, version, bundle, refuse=None):
     if not (root / "pkg" / "index.html").exists():
         build_package(root / "pkg", bundle, spec["transport"])
         shutil.copyfile(NODE_MODULES / "scorm-again" / "dist" / spec["dist"], root / "scorm-again.js")
-        shutil.copyfile(__import__("pathlib").Path(__file__).with_name("lms.html"), root / "lms.html")
+        shutil.copyfile(Path(__file__).with_name("lms.html"), root / "lms.html")
     page = f"{url}/lms.html?v={version}&src=pkg/index.html" + (f"&refuse={refuse}" if refuse else "")
     browser.call("goto", url=page)
     browser.call("waitFor", selector="[data-ready]", frame="sco")
@@ -46,7 +47,7 @@ def committed_state(browser, version):
     return lambda: lms(browser, version)["cmi"]["cmi.suspend_data"]
 
 
-def expected_cmi(learner, version):
+def expected_cmi(learner):
     """What the player must report, computed from the Python engine's state (docs/player.md)."""
     course, state = learner.course, learner.state
     practised = [c for c in range(course.n_own) if items_of(course)[c]]
@@ -56,14 +57,13 @@ def expected_cmi(learner, version):
         scaled += state.p[c]
     scaled /= len(practised)
     passed = all(mastered[c] for c in practised)
-    out = {"passed": passed, "scaled": scaled,
-           "objectives": [(objective_id(course.competencies[c]), state.p[c], mastered[c]) for c in range(course.n_own)]}
-    return out
+    return {"passed": passed, "scaled": scaled,
+            "objectives": [(objective_id(course.competencies[c]), state.p[c], mastered[c]) for c in range(course.n_own)]}
 
 
 def check_reported(data, learner, version):
     cmi = data["cmi"]
-    want = expected_cmi(learner, version)
+    want = expected_cmi(learner)
     assert cmi["cmi.suspend_data"] == encode_state(learner.course, learner.state)
     ids = {cmi[f"cmi.objectives.{n}.id"]: n for n in range(len(want["objectives"]))}
     assert set(ids) == {oid for oid, _, _ in want["objectives"]}
@@ -167,10 +167,11 @@ def test_unfinished_scorm_session_suspends(browser, served, version):
     assert data["cmi"][exit_element] == "suspend"
 
 
-def test_missing_api_falls_back_to_the_browser_with_a_notice(browser, served):
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_missing_api_falls_back_to_the_browser_with_a_notice(browser, served, version):
     root, url = served
     bundle = load_bundle("fr")
-    build_package(root / "pkg", bundle, "scorm12")
+    build_package(root / "pkg", bundle, SCORM[version]["transport"])
     browser.new_page()
     browser.call("goto", url=f"{url}/pkg/index.html")
     browser.call("waitFor", selector="[data-ready]")
