@@ -3,6 +3,14 @@
 import { h, mark, trusted } from "./dom.js";
 import { promptOf, optionGroup, checkedPositions, disableAll } from "./parts.js";
 
+/** Under one option: ✓ (a right option) or ✗ (a wrong pick), "your choice", the key's feedback. */
+function outcome(ctx, right, chosen, feedback) {
+  return h("div", { class: "option-result" },
+    right || chosen ? mark(right, ctx.i18n) : null,
+    chosen ? h("span", { class: "tag" }, ctx.i18n.t("votre choix")) : null,
+    feedback ? trusted("div", feedback, { class: "choice-feedback" }) : null);
+}
+
 export function trueFalse(view, ctx) {
   const { t } = ctx.i18n;
   const values = [true, false];
@@ -17,8 +25,9 @@ export function trueFalse(view, ctx) {
     lock: () => disableAll(body),
     reveal(key, response) {
       values.forEach((value, i) => {
-        if (value === response || value === key.answer) group.rows[i].append(mark(value === key.answer, ctx.i18n));
-        if (value === response) group.rows[i].append(h("span", { class: "tag" }, t("votre choix")));
+        if (value === response || value === key.answer) {
+          group.rows[i].append(outcome(ctx, value === key.answer, value === response, null));
+        }
       });
       return key.feedback[String(response)];
     },
@@ -43,10 +52,7 @@ export function choices(view, ctx, multiple) {
       // Every choice gets its feedback, so the learner also learns why the others were wrong.
       group.rows.forEach((row, i) => {
         const right = key.correct.includes(i);
-        const chosen = response.includes(i);
-        if (right || chosen) row.append(mark(right, ctx.i18n));
-        if (chosen) row.append(h("span", { class: "tag" }, t("votre choix")));
-        if (key.feedback[i]) row.append(trusted("div", key.feedback[i], { class: "choice-feedback" }));
+        row.append(outcome(ctx, right, response.includes(i), key.feedback[i]));
       });
       return null;
     },

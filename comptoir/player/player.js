@@ -37,10 +37,10 @@ export function createPlayer(root, ctx, transport, session) {
     h("section", { class: "panel" }, h("h2", {}, t("Votre maîtrise")), masteryBox),
     h("nav", { class: "panel", "aria-label": t("Leçons du cours") }, h("h2", {}, t("Leçons")), lessonList),
     transport.tools ? h("div", { class: "panel tools" }, transport.tools(ctx)) : null);
-  root.replaceChildren(
+  root.replaceChildren(...[
     h("header", { class: "top" }, h("p", { class: "course-title" }, bundle.course.title), where),
     notices.length ? h("div", { class: "notice", role: "status" }, notices.map((n) => h("p", {}, n))) : null,
-    h("div", { class: "columns" }, main, side));
+    h("div", { class: "columns" }, main, side)].filter(Boolean));
 
   let location = "";
   let finished = false;
