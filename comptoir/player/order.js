@@ -20,7 +20,7 @@ export function matching(view, ctx) {
   });
   const body = h("div", { class: "item-body" }, promptOf(view),
     h("p", { class: "hint" }, t("Pour chaque élément, choisissez la lettre qui lui correspond.")),
-    h("div", { class: "matching" }, h("ul", { class: "pairs" }, rows.map((r) => r.row)), rights));
+    h("div", { class: "matching" }, rights, h("ul", { class: "pairs" }, rows.map((r) => r.row))));
   return {
     body,
     answer() {
