@@ -26,14 +26,15 @@ SCORM = {
 }
 
 
-def launch(browser, served, version, bundle, refuse=None):
+def launch(browser, served, version, bundle, refuse=None, mode=None):
     root, url = served
     spec = SCORM[version]
     if not (root / "pkg" / "index.html").exists():
         build_package(root / "pkg", bundle, spec["transport"])
         shutil.copyfile(NODE_MODULES / "scorm-again" / "dist" / spec["dist"], root / "scorm-again.js")
         shutil.copyfile(Path(__file__).with_name("lms.html"), root / "lms.html")
-    page = f"{url}/lms.html?v={version}&src=pkg/index.html" + (f"&refuse={refuse}" if refuse else "")
+    page = (f"{url}/lms.html?v={version}&src=pkg/index.html" + (f"&refuse={refuse}" if refuse else "")
+            + (f"&mode={mode}" if mode else ""))
     browser.call("goto", url=page)
     browser.call("waitFor", selector="[data-ready]", frame="sco")
     return page
@@ -193,3 +194,21 @@ def test_a_refused_write_is_logged_and_the_course_goes_on(browser, served):
     warnings = [e["text"] for e in browser.call("events") if e["kind"] == "warning"]
     assert any("cmi.core.session_time" in w and "refused" in w for w in warnings)
     assert lms(browser, "12")["cmi"]["cmi.core.lesson_status"] == "passed"
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_review_mode_records_nothing(browser, served, version):
+    """An LMS launching in review mode gets no status, score or state: only the session's ends."""
+    bundle = load_bundle("fr")
+    browser.new_page()
+    launch(browser, served, version, bundle, mode="review")
+    notice = browser.eval("() => document.querySelector('.notice').textContent", frame="sco")
+    assert "Mode consultation" in notice
+    learner = Learner(browser, bundle, frame="sco", policy=first_wrong)
+    learner.run(stop_after=4)
+    browser.call("goto", url="about:blank")
+    browser.call("goto", url=served[1] + "/lms.html?v=none")
+    calls = {entry[1] for entry in lms(browser, version)["log"]}
+    spec = SCORM[version]
+    assert spec["set"] not in calls and spec["commit"] not in calls
+    assert spec["finish"] in calls

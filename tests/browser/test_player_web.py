@@ -31,8 +31,22 @@ def errors(browser):
 def test_keyboard_only_learner_works_through_every_item_type(browser, served):
     bundle = load_bundle("fr")
     open_course(browser, served, bundle)
-    learner = Learner(browser, bundle, keyboard=True, policy=first_wrong, read_state=stored_state(browser))
+    why: dict[str, list[str]] = {}
+
+    def reasons(kind, screen):
+        if kind in ("lesson", "item"):
+            text = browser.eval("() => document.querySelector('.activity .why').textContent")
+            why.setdefault(screen["id"], []).append(text)
+
+    learner = Learner(browser, bundle, keyboard=True, policy=first_wrong, read_state=stored_state(browser),
+                      on_screen=reasons)
     log = learner.run()
+    # Why each activity comes now: a new competency, one unlocked by its prerequisite, a review.
+    assert why["b1-accueillir-appel"] == ["Nouvelle compétence : « servir les nouveaux clients et les personnes "
+                                          "intéressées conformément aux directives énoncées par l’entreprise »."]
+    assert why["c4-proposer-solution"] == ["Nouvelle compétence, débloquée parce que vous maîtrisez « analyser "
+                                           "les requêtes des clients au moyen de méthodes connues »."]
+    assert any(text.startswith("Révision : vous maîtrisez") for texts in why.values() for text in texts)
     types = {what for kind, what, _ in log if kind == "item"}
     assert types == ITEM_TYPES
     assert {right for kind, _, right in log if kind == "item"} == {True, False}
