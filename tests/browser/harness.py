@@ -56,6 +56,8 @@ def build_package(root: Path, bundle: dict[str, Any], transport: str) -> Path:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as any real web server or LMS serves a package
+
     def log_message(self, *args: Any) -> None:
         pass
 
