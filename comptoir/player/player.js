@@ -1,0 +1,175 @@
+// The player: lays out the page, asks engine.js what comes next, shows it, records what the
+// learner did and hands the result to the transport. Sequencing is the engine's alone.
+import { loadCourse, initialState, nextActivity, recordLesson, recordResponse, encodeState, decodeState }
+  from "./engine.js";
+import { h, button, focus } from "./dom.js";
+import { renderLesson } from "./lesson.js";
+import { renderItem } from "./item.js";
+import { summarise, reasonFor, reasonText, masteryPanel } from "./progress.js";
+
+function restore(course, text, ctx, notices) {
+  if (!text) return initialState(course);
+  try {
+    return decodeState(course, text);
+  } catch (err) {
+    console.warn("comptoir: unreadable learner state, starting over", err);
+    notices.push(ctx.i18n.t("Votre progression enregistrée n'a pas pu être lue : le cours reprend au début."));
+    return initialState(course);
+  }
+}
+
+export function createPlayer(root, ctx, transport, session) {
+  const { bundle } = ctx;
+  const { t, plural } = ctx.i18n;
+  const course = loadCourse(bundle.engine);
+  const notices = session.notice ? [session.notice] : [];
+  const state = restore(course, session.state, ctx, notices);
+  const recording = session.mode === "normal";
+  if (!recording) notices.push(t("Mode consultation : vos réponses ne sont pas enregistrées."));
+  const lessonIndex = new Map(bundle.lessons.map((l, j) => [l.id, j]));
+  ctx.titleOf = (c) => (c < bundle.competencies.length ? bundle.competencies[c].title : course.competencies[c]);
+
+  const where = h("p", { class: "where" });
+  const main = h("main", { class: "main", id: "comptoir-main" });
+  const masteryBox = h("div", {});
+  const lessonList = h("ul", { class: "lesson-list" });
+  const side = h("aside", { class: "side", "aria-label": t("Votre progression") },
+    h("section", { class: "panel" }, h("h2", {}, t("Votre maîtrise")), masteryBox),
+    h("nav", { class: "panel", "aria-label": t("Leçons du cours") }, h("h2", {}, t("Leçons")), lessonList),
+    transport.tools ? h("div", { class: "panel tools" }, transport.tools(ctx)) : null);
+  root.replaceChildren(...[
+    h("header", { class: "top" }, h("p", { class: "course-title" }, bundle.course.title), where),
+    notices.length ? h("div", { class: "notice", role: "status" }, notices.map((n) => h("p", {}, n))) : null,
+    h("div", { class: "columns" }, main, side)].filter(Boolean));
+
+  let location = "";
+  let finished = false;
+
+  function summary() {
+    return summarise(course, state, nextActivity(course, state) === null);
+  }
+
+  // After finish() the SCORM transports drop every call themselves; the web one keeps saving,
+  // which a page restored from the back-forward cache needs.
+  function save(commit) {
+    if (!recording) return;
+    transport.save({ state: encodeState(course, state), location, summary: summary() });
+    if (commit) transport.commit();
+  }
+
+  function refreshSide() {
+    const s = summary();
+    const mastered = s.competencies.filter((c) => c.mastered).length;
+    masteryBox.replaceChildren(
+      h("p", { class: "mastery-count" }, plural(mastered, "{n} compétence maîtrisée sur {total}",
+        "{n} compétences maîtrisées sur {total}", { total: s.competencies.length })),
+      masteryPanel(ctx, s));
+    lessonList.replaceChildren(...bundle.lessons.map((lesson, j) => h("li", {},
+      button(lesson.title, () => revisit(j), { "aria-current": location === lesson.id ? "page" : false }),
+      state.seen[j] ? h("span", { class: "tag" }, t("lue")) : null)));
+  }
+
+  function show(section, id, lessonId, c) {
+    location = id;
+    const lesson = lessonId !== undefined ? bundle.lessons[lessonIndex.get(lessonId)] : null;
+    where.replaceChildren(...[
+      c !== undefined ? h("span", {}, t("Compétence :"), " ", ctx.titleOf(c)) : null,
+      lesson ? h("span", {}, t("Leçon :"), " ", lesson.title) : null].filter(Boolean));
+    main.replaceChildren(section);
+    refreshSide();
+    focus(section.querySelector("h2"));
+  }
+
+  /** "Next: …, because …" and the button to go on, shown under a lesson or an answer. */
+  function upNext() {
+    const act = nextActivity(course, state);
+    if (!act) {
+      return h("div", { class: "up-next" }, h("p", {}, t("Vous avez travaillé tout ce que le cours propose.")),
+        button(t("Voir le résultat"), advance, { class: "primary" }));
+    }
+    const what = act[0] === "lesson"
+      ? t("À suivre : la leçon « {title} ».", { title: bundle.lessons[act[1]].title })
+      : t("À suivre : une question.");
+    return h("div", { class: "up-next" }, h("p", {}, what, " ", reasonText(ctx, reasonFor(course, state, act))),
+      button(t("Continuer"), advance, { class: "primary" }));
+  }
+
+  function showLesson(j, act) {
+    const lesson = bundle.lessons[j];
+    const reason = reasonFor(course, state, act);
+    const section = renderLesson(ctx, lesson, {
+      context: h("p", { class: "why" }, reasonText(ctx, reason)),
+      actions: [button(t("J'ai lu la leçon, continuer"), () => {
+        recordLesson(course, state, j);
+        save(true);
+        advance();
+      }, { class: "primary" })],
+    });
+    show(section, lesson.id, lesson.id, reason.c);
+    save(false);
+  }
+
+  function showItem(i, act) {
+    const item = bundle.items[i];
+    const reason = reasonFor(course, state, act);
+    const section = renderItem(ctx, item, {
+      heading: t("Question"),
+      context: h("p", { class: "why" }, reasonText(ctx, reason)),
+      onAnswer(value) {
+        recordResponse(course, state, i, value === 1);
+        save(true);
+        refreshSide();
+        return upNext();
+      },
+    });
+    show(section, item.id, item.lesson, reason.c);
+    save(false);
+  }
+
+  function showEnd() {
+    const s = summary();
+    const section = h("section", { class: "activity end", "aria-labelledby": "comptoir-end" },
+      h("h2", { id: "comptoir-end" }, s.passed ? t("Cours réussi") : t("Plus rien à travailler pour le moment")),
+      h("p", {}, s.passed ? t("Vous maîtrisez toutes les compétences du cours.")
+        : t("Certaines compétences ne sont pas encore maîtrisées, mais le cours n'a plus d'activité à vous proposer.")),
+      masteryPanel(ctx, s),
+      h("p", {}, t("Vous pouvez relire chaque leçon depuis la liste des leçons.")));
+    show(section, "", undefined, undefined);
+    save(false);
+    finish(); // commits, then ends the session: the course has nothing more to record
+  }
+
+  function revisit(j) {
+    const lesson = bundle.lessons[j];
+    const section = renderLesson(ctx, lesson, {
+      context: h("p", { class: "why" }, t("Vous relisez cette leçon ; le cours reprend où vous l'avez laissé.")),
+      actions: [button(t("Reprendre le cours"), advance, { class: "primary" })],
+    });
+    show(section, lesson.id, lesson.id, lesson.competencies.length ? course.competencies.indexOf(lesson.competencies[0]) : undefined);
+    save(false);
+  }
+
+  function advance() {
+    const act = nextActivity(course, state);
+    if (!act) showEnd();
+    else if (act[0] === "lesson") showLesson(act[1], act);
+    else showItem(act[1], act);
+  }
+
+  function finish() {
+    if (finished) return;
+    if (recording) transport.commit();
+    finished = true;
+    transport.finish();
+  }
+
+  return {
+    start() {
+      advance();
+      // A learner who was rereading a lesson comes back to it; anything else the engine decides.
+      const j = lessonIndex.get(session.location);
+      if (j !== undefined && location !== session.location && !finished) revisit(j);
+    },
+    finish,
+  };
+}
