@@ -8,6 +8,7 @@ here orphans that history; don't, except with a new name.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from pathlib import PurePosixPath
 
@@ -47,10 +48,20 @@ def state_key(text: str) -> int:
     return (h ^ (h >> 24)) & 0xFFFFFF
 
 
+_KEPT = re.compile(r"[A-Za-z0-9.:-]{1,255}")
+
+
 def objective_id(ref: Ref) -> str:
-    """The SCORM objective id of a competency: its reference itself (``ch-arc:b.1``). References are
-    space-free by construction, which makes them valid SCORM 1.2 CMIIdentifiers and 2004 URIs."""
-    return ref
+    """The SCORM objective id of a competency (``objectiveId`` in ``player/scorm-api.js``, the same rule).
+
+    The reference itself (``ch-arc:b.1``) when it holds only ASCII letters, digits, ``.``, ``:`` and
+    ``-`` and at most 255 characters — every comptoir reference does, codes being space-free — which
+    is a SCORM 1.2 CMIIdentifier, a SCORM 2004 long identifier and an ``xs:anyURI``. Anything else has
+    each other UTF-8 byte written ``_`` + two hex digits: kept ids hold no ``_``, so the two never collide.
+    """
+    if _KEPT.fullmatch(ref):
+        return ref
+    return "".join(chr(b) if _KEPT.fullmatch(chr(b)) else f"_{b:02X}" for b in ref.encode("utf-8"))
 
 
 def media_name(lesson_id: str, src: str) -> str:

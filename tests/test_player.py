@@ -11,6 +11,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from comptoir import player
+from comptoir.i18n import words
+from comptoir.identity import objective_id
 from tests.browser.harness import load_bundle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,7 +107,7 @@ def test_only_bundle_html_is_parsed():
     ("ch-arc:b.1", "ch-arc:b.1"), ("be-occ:D140801-Id17425", "be-occ:D140801-Id17425"),
     ("fr-accueil:T22.7", "fr-accueil:T22.7"), ("x_y:é", "x_5Fy:_C3_A9"), ("a b:c", "a_20b:c")])
 def test_objective_ids(ref, expected):
-    oid = player.objective_id(ref)
+    oid = objective_id(ref)
     assert oid == expected
     assert re.fullmatch(r"[\x21-\x7e]{1,255}", oid)  # SCORM 1.2 CMIIdentifier: printable, no white space
     # Reversible, so two references never share an objective:
@@ -118,7 +120,7 @@ def test_every_shipped_reference_is_its_own_objective_id():
     for path in (REPO / "content" / "crosswalks").glob("*.csv"):
         refs |= set(re.findall(r"[a-z0-9-]+:[A-Za-z0-9.-]+", path.read_text(encoding="utf-8")))
     assert len(refs) > 50
-    assert {ref for ref in refs if player.objective_id(ref) != ref} == set()
+    assert {ref for ref in refs if objective_id(ref) != ref} == set()
 
 
 def _player_msgids() -> set[str]:
@@ -149,8 +151,10 @@ def test_every_player_word_is_in_the_catalog(language):
             assert set(re.findall(r"\{\w+\}", s)) == placeholders, f"{language}: {msgid!r} → {s!r}"
 
 
-def test_ui_strings_give_plural_forms_by_cldr_category():
-    ui = player.ui_strings("it")
+def test_ui_words_give_plural_forms_by_cldr_category():
+    ui = words("it").messages
     assert ui["Valider"] == "Verifica"
     assert ui["{n} minute de lecture"] == {"one": "{n} minuto di lettura", "other": "{n} minuti di lettura"}
-    assert player.ui_strings("fr") == {}
+    french = words("fr").messages  # French plurals keep their two source forms; other words are msgids
+    assert french["{n} minute de lecture"] == {"one": "{n} minute de lecture", "other": "{n} minutes de lecture"}
+    assert "Valider" not in french

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from comptoir.player import objective_id
+from comptoir.identity import objective_id
 
 PLAYER = Path(__file__).resolve().parents[1] / "comptoir" / "player"
 

@@ -51,23 +51,6 @@ def files() -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-_KEPT = re.compile(r"[A-Za-z0-9.:-]{1,255}")
-
-
-def objective_id(ref: str) -> str:
-    """The SCORM objective id of a competency reference (the rule of player/scorm-api.js).
-
-    The reference itself ("ch-arc:b.1") when it holds only ASCII letters, digits, ".", ":" and "-"
-    and at most 255 characters — every comptoir reference does, codes being space-free — which is
-    a SCORM 1.2 CMIIdentifier (printable, no white space), a SCORM 2004 long identifier and an
-    xs:anyURI objectiveID. Anything else has each other UTF-8 byte written "_" + two hex digits:
-    kept ids contain no "_", so the two cases never collide, and the escape is reversible.
-    """
-    if _KEPT.fullmatch(ref):
-        return ref
-    return "".join(chr(b) if _KEPT.fullmatch(chr(b)) else f"_{b:02X}" for b in ref.encode("utf-8"))
-
-
 def bundle_json(bundle: Mapping[str, Any]) -> str:
     """The bundle as JSON that is safe inside a <script> element.
 
@@ -97,30 +80,3 @@ def page(bundle: Mapping[str, Any], transport: str, title: str, lang: str) -> by
               "preload": preload, "bundle": bundle_json(bundle)}
     # One pass, so a title that happens to contain "{{bundle}}" stays text.
     return _SLOT.sub(lambda m: values[m.group(1)], template).encode("utf-8")
-
-
-def ui_strings(language: str) -> dict[str, Any]:
-    """The bundle's `ui` for `language`: each translated, non-fuzzy entry of comptoir.po.
-
-    Plural entries become {"one": …, "other": …}, the CLDR categories the player selects with
-    Intl.PluralRules (fr, it and en catalogs have these two forms). French gives {}: the msgids
-    are French and the player falls back to them.
-    """
-    from comptoir.i18n import SOURCE_LANGUAGE, catalog
-
-    cat = None if language == SOURCE_LANGUAGE else catalog(language, "comptoir")
-    if cat is None:
-        return {}
-    if cat.num_plurals != 2:
-        raise ValueError(f"comptoir.po for {language!r} has {cat.num_plurals} plural forms; the player "
-                         "maps two (one, other): add the CLDR mapping for this language first")
-    out: dict[str, Any] = {}
-    for message in cat:
-        if not message.id or message.fuzzy:
-            continue
-        if isinstance(message.id, tuple):
-            if all(message.string):
-                out[message.id[0]] = {"one": message.string[0], "other": message.string[1]}
-        elif message.string:
-            out[message.id] = message.string
-    return dict(sorted(out.items()))

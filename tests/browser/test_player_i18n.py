@@ -1,7 +1,7 @@
 """The player in Italian: every word from comptoir.po, numbers and plurals by the region (it-CH)."""
 from __future__ import annotations
 
-from comptoir.player import ui_strings
+from comptoir.i18n import words
 
 from .harness import build_package, load_bundle
 from .learner import Learner, first_wrong
@@ -20,7 +20,7 @@ TEXTS = """() => ({
 def test_italian_course_speaks_italian_and_counts_the_swiss_way(browser, served):
     root, url = served
     bundle = load_bundle("it")
-    bundle["ui"] = ui_strings("it")
+    bundle["ui"] = dict(words("it").messages)
     build_package(root / "pkg", bundle, "web")
     browser.new_page(360, 640)
     browser.call("goto", url=f"{url}/pkg/index.html")

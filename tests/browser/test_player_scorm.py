@@ -11,7 +11,7 @@ import pytest
 
 from comptoir.adaptive.engine import items_of
 from comptoir.adaptive.state import encode_state
-from comptoir.player import objective_id
+from comptoir.identity import objective_id
 
 from .harness import NODE_MODULES, build_package, load_bundle
 from .learner import Learner, always_right, first_wrong
