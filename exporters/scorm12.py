@@ -3,17 +3,16 @@
 The package is the player package (:mod:`.player_package`, transport ``scorm12``) plus an
 ``imsmanifest.xml`` that validates against ADL's SCORM 1.2 schemas: one organization holding one
 item, launched from one SCO resource (``index.html``) that lists every file of the package. The
-item's ``adlcp:masteryscore`` is the course's mastery threshold as a percentage (0.9 → 90), the
-score the player reports being the mean mastery probability of the course's competencies, in
-percent (docs/scorm.md). SCORM 1.2 manifests declare no objectives: the player records one
-``cmi.objectives`` entry per competency at run time.
+item declares no ``adlcp:masteryscore``: the player sets ``passed`` itself once every competency is
+mastered, and a mastery score would let the LMS decide from the mean instead (docs/scorm.md,
+"passed"). SCORM 1.2 manifests declare no objectives: the player records one ``cmi.objectives``
+entry per competency at run time.
 
 Identifiers: the manifest is ``comptoir.<course>.<language>``; the organization, item and resource
 identifiers are fixed, so a rebuilt package replaces the previous one in an LMS that matches them.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Mapping
 
 from lxml.builder import ElementMaker
@@ -25,11 +24,6 @@ ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{IMSCP} imscp_rootv1p1p2.xsd {ADLCP} adlcp_rootv1p2.xsd"
 TITLE_MAX = 200  # imscp_rootv1p1p2.xsd: titleType
-
-
-def percent(fraction: float) -> str:
-    """0.9 → "90", 0.875 → "87.5": exact decimal digits, never 90.00000000000001."""
-    return format((Decimal(repr(fraction)) * 100).normalize(), "f")
 
 
 def short_title(title: str, limit: int = TITLE_MAX) -> str:
@@ -50,9 +44,7 @@ def manifest(data: Mapping[str, Any], paths: list[str]) -> bytes:
         E.organizations(
             E.organization(
                 E.title(title),
-                E.item(E.title(title),
-                       A.masteryscore(percent(data["course"]["threshold"])),
-                       identifier="item", identifierref="sco", isvisible="true"),
+                E.item(E.title(title), identifier="item", identifierref="sco", isvisible="true"),
                 identifier="org"),
             default="org"),
         E.resources(

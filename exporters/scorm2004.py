@@ -5,9 +5,8 @@ The package is the player package (:mod:`.player_package`, transport ``scorm2004
 item, launched from one SCO resource (``index.html``) listing every file of the package. The item's
 sequencing declares:
 
-- a primary objective satisfied by measure: the LMS counts the course as passed when the score the
-  player reports (``cmi.score.scaled``, the mean mastery probability of the course's competencies)
-  reaches the course's mastery threshold (``minNormalizedMeasure``);
+- a primary objective whose status the content sets (not satisfied by measure): the player reports
+  ``passed`` once every competency is mastered, the one rule of every target (docs/scorm.md);
 - one objective per course competency, ``objectiveID`` = :func:`comptoir.identity.objective_id` of
   its reference (``ch-arc:b.1``), the id under which the player records it in ``cmi.objectives``;
   each is mapped (``imsss:mapInfo``) to a global objective, ``targetObjectiveID`` =
@@ -52,14 +51,6 @@ def global_objective_id(ref: str) -> str:
     return GLOBAL_OBJECTIVE_PREFIX + ref
 
 
-def decimal(value: float) -> str:
-    """A threshold as an xs:decimal: Python's shortest round-trip form (0.9 → "0.9")."""
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        raise ValueError(f"threshold {value!r} has no plain decimal form")
-    return text
-
-
 def manifest(data: Mapping[str, Any], paths: list[str]) -> bytes:
     """``imsmanifest.xml`` for the bundle ``data`` of a package holding ``paths`` (the manifest aside)."""
     E = ElementMaker(namespace=IMSCP, nsmap=NSMAP)
@@ -71,9 +62,7 @@ def manifest(data: Mapping[str, Any], paths: list[str]) -> bytes:
                               objectiveID=objective_id(c["ref"]))
                   for c in data["competencies"]]
     sequencing = S.sequencing(
-        S.objectives(S.primaryObjective(S.minNormalizedMeasure(decimal(data["course"]["threshold"])),
-                                        satisfiedByMeasure="true"),
-                     *objectives),
+        S.objectives(S.primaryObjective(satisfiedByMeasure="false"), *objectives),
         S.deliveryControls(completionSetByContent="true", objectiveSetByContent="true"))
     root = E.manifest(
         E.metadata(E.schema("ADL SCORM"), E.schemaversion("2004 4th Edition")),
