@@ -127,3 +127,13 @@ def test_stats_counts(tmp_path, capsys):
     _i18n(root, "stats", "--language", "en")
     out = capsys.readouterr().out
     assert out.startswith("en: 0 translated, 0 fuzzy, ") and "untranslated of" in out
+
+
+def test_a_translated_fill_in_answer_may_list_several_variants_one_per_line():
+    from comptoir.i18n import map_item
+    from comptoir.model import FillIn
+
+    item = FillIn(id="q", competencies=("tf:x.1",), lesson="l", prompt="On ___.", answers=("salue", "accueille"))
+    catalog = {"q/answer.0": "saluta\nsaluta il cliente"}  # answer.1 untranslated: French stays accepted
+    localised = map_item(item, lambda text, context, note="", line=0: catalog.get(context, text))
+    assert localised.answers == ("saluta", "saluta il cliente", "accueille")
