@@ -30,6 +30,14 @@ DEFAULT_FORGET = 0.0
 DEFAULT_THRESHOLD = 0.95
 #: Items answered between mastery and the first spaced review; doubles after each success.
 DEFAULT_REVIEW_BASE = 12
+#: Chance that a learner who does not know the competency answers an item right because they
+#: remember it from an earlier answer (per earlier answer: 1 − (1 − m)^k after k answers).
+DEFAULT_REPEAT_MEMORY = 0.5
+#: Passes through a competency's item pool, without mastery, before it is referred to a trainer
+#: (0: never) ...
+DEFAULT_MAX_PASSES = 3
+#: ... and never before this many answers on it, so a thin pool is not a quick referral.
+DEFAULT_TRAINER_ANSWERS = 18
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,8 @@ class EngineCourse:
 
     `competencies` lists the course's own competencies first (`n_own` of them), then the
     competencies of other frameworks reached through `exactMatch` links, which receive evidence
-    but are never offered.
+    but are never offered. `repeat_memory`, `max_passes` and `trainer_answers` govern item pools
+    that run out (docs/adaptive.md, "When the items run out").
     """
 
     competencies: tuple[str, ...]
@@ -73,6 +82,9 @@ class EngineCourse:
     lessons: tuple[EngineLesson, ...]
     threshold: float = DEFAULT_THRESHOLD
     review_base: int = DEFAULT_REVIEW_BASE
+    repeat_memory: float = DEFAULT_REPEAT_MEMORY
+    max_passes: int = DEFAULT_MAX_PASSES
+    trainer_answers: int = DEFAULT_TRAINER_ANSWERS
 
     def to_json(self) -> str:
         """Serialise for engine.js; floats are written with repr, which round-trips exactly."""
@@ -89,6 +101,9 @@ class EngineCourse:
             "lessons": [[les.id, list(les.competencies)] for les in self.lessons],
             "threshold": self.threshold,
             "reviewBase": self.review_base,
+            "repeatMemory": self.repeat_memory,
+            "maxPasses": self.max_passes,
+            "trainerAnswers": self.trainer_answers,
         }
 
 
@@ -118,7 +133,10 @@ def _unit_ref(rc: Any, unit: Any) -> str:
 
 
 def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = None,
-                  review_base: int = DEFAULT_REVIEW_BASE) -> EngineCourse:
+                  review_base: int = DEFAULT_REVIEW_BASE,
+                  repeat_memory: float = DEFAULT_REPEAT_MEMORY,
+                  max_passes: int = DEFAULT_MAX_PASSES,
+                  trainer_answers: int = DEFAULT_TRAINER_ANSWERS) -> EngineCourse:
     """Build an EngineCourse from a resolved course (duck-typed, see the module docstring).
 
     Item and lesson competencies go through `rc.units_of` when the course has it, so content
@@ -171,4 +189,5 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
     return EngineCourse(
         competencies=tuple(refs), n_own=len(own), params=tuple(params_for(r) for r in refs),
         prerequisites=prereqs, exact_matches=exact, items=tuple(items), lessons=lessons,
-        threshold=float(threshold), review_base=review_base)
+        threshold=float(threshold), review_base=review_base, repeat_memory=float(repeat_memory),
+        max_passes=int(max_passes), trainer_answers=int(trainer_answers))
