@@ -41,11 +41,15 @@ def test_keyboard_only_learner_works_through_every_item_type(browser, served):
     learner = Learner(browser, bundle, keyboard=True, policy=first_wrong, read_state=stored_state(browser),
                       on_screen=reasons)
     log = learner.run()
-    # Why each activity comes now: a new competency, one unlocked by its prerequisite, a review.
-    assert why["b1-accueillir-appel"] == ["Nouvelle compétence : « servir les nouveaux clients et les personnes "
-                                          "intéressées conformément aux directives énoncées par l’entreprise »."]
-    assert why["c4-proposer-solution"] == ["Nouvelle compétence, débloquée parce que vous maîtrisez « analyser "
-                                           "les requêtes des clients au moyen de méthodes connues »."]
+    # Why each activity comes now: a new competency, one unlocked by its prerequisite, a review, and
+    # the lesson again once every question of a competency was answered without mastering it.
+    assert why["b1-accueillir-appel"][0] == ("Nouvelle compétence : « servir les nouveaux clients et les personnes "
+                                             "intéressées conformément aux directives énoncées par l’entreprise ».")
+    assert why["c4-proposer-solution"][0] == ("Nouvelle compétence, débloquée parce que vous maîtrisez « analyser "
+                                              "les requêtes des clients au moyen de méthodes connues ».")
+    lessons = {lesson["id"] for lesson in bundle["lessons"]}
+    again = [text for key, texts in why.items() if key in lessons for text in texts[1:]]  # a lesson offered again
+    assert all(text.startswith("Vous avez répondu à toutes les questions sur") for text in again), why
     assert any(text.startswith("Révision : vous maîtrisez") for texts in why.values() for text in texts)
     types = {what for kind, what, _ in log if kind == "item"}
     assert types == ITEM_TYPES
