@@ -369,16 +369,28 @@ def test_a_one_item_pool_cannot_establish_mastery_by_repeating_its_item() -> Non
     def run(course: EngineCourse) -> tuple[list, list[str]]:
         s = initial_state(course)
         s.p[0] = 0.99  # a mastered: b (one item) is next
-        acts = [follow(course, s, True) for _ in range(5)]
+        acts = [follow(course, s, True) for _ in range(7)]
         return [a and a.reason for a in acts], competency_status(course, s)
 
     # counted as fresh evidence (repeat_memory 0, max_passes 0: the old engine), four right
     # answers to b's single item "establish" mastery
     assert run(thin_course(repeat_memory=0.0, max_passes=0)) == (
-        ["new", "repeat", "repeat", "repeat", None], ["mastered", "mastered"])
-    # with recall and the pass limit, three passes leave b short of mastery: a trainer's turn
-    assert run(thin_course()) == (["new", "repeat", "repeat", None, None],
-                                  ["mastered", "needs_trainer"])
+        ["new", "repeat", "repeat", "repeat", None, None, None], ["mastered", "mastered"])
+    # with recall, P(L) creeps up (0.5, 0.62, 0.68 …) without reaching 0.95: above
+    # trainer_below after three passes, so b goes on; after six, a trainer's turn
+    assert run(thin_course()) == (["new"] + ["repeat"] * 5 + [None], ["mastered", "needs_trainer"])
+
+
+def test_a_learner_nearly_there_is_not_referred_after_max_passes() -> None:
+    c = thin_course()
+    s = initial_state(c)
+    s.answered = [3, 3, 0]  # three passes through a's items
+    s.p[0] = 0.6
+    assert competency_status(c, s)[0] == "repeating"  # above trainer_below (0.5)
+    s.p[0] = 0.4
+    assert competency_status(c, s)[0] == "needs_trainer"
+    s.p[0], s.answered = 0.9, [6, 6, 0]  # twice max_passes: referred whatever P(L)
+    assert competency_status(c, s)[0] == "needs_trainer"
 
 
 def test_shared_item_counts_for_each_competency_it_serves() -> None:

@@ -122,7 +122,8 @@ def courses(draw: Any) -> EngineCourse:
                         threshold=draw(st.floats(0.5, 0.99)), review_base=draw(st.integers(0, 4)),
                         repeat_memory=draw(st.one_of(st.just(0.0), st.just(0.5), prob)),
                         max_passes=draw(st.one_of(st.just(0), st.just(3), st.integers(1, 3))),
-                        trainer_answers=draw(st.one_of(st.just(0), st.integers(1, 20))))
+                        trainer_answers=draw(st.one_of(st.just(0), st.integers(1, 20))),
+                        trainer_below=draw(st.one_of(st.just(1.0), st.just(0.5), prob)))
 
 
 @st.composite

@@ -36,8 +36,10 @@ DEFAULT_REPEAT_MEMORY = 0.5
 #: Passes through a competency's item pool, without mastery, before it is referred to a trainer
 #: (0: never) ...
 DEFAULT_MAX_PASSES = 3
-#: ... and never before this many answers on it, so a thin pool is not a quick referral.
+#: ... and never before this many answers on it, so a thin pool is not a quick referral ...
 DEFAULT_TRAINER_ANSWERS = 18
+#: ... and only while P(L) is below this (whatever P(L), after twice max_passes passes).
+DEFAULT_TRAINER_BELOW = 0.5
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class EngineCourse:
 
     `competencies` lists the course's own competencies first (`n_own` of them), then the
     competencies of other frameworks reached through `exactMatch` links, which receive evidence
-    but are never offered. `repeat_memory`, `max_passes` and `trainer_answers` govern item pools
+    but are never offered. `repeat_memory`, `max_passes`, `trainer_answers` and `trainer_below` govern item pools
     that run out (docs/adaptive.md, "When the items run out").
     """
 
@@ -85,6 +87,7 @@ class EngineCourse:
     repeat_memory: float = DEFAULT_REPEAT_MEMORY
     max_passes: int = DEFAULT_MAX_PASSES
     trainer_answers: int = DEFAULT_TRAINER_ANSWERS
+    trainer_below: float = DEFAULT_TRAINER_BELOW
 
     def to_json(self) -> str:
         """Serialise for engine.js; floats are written with repr, which round-trips exactly."""
@@ -104,6 +107,7 @@ class EngineCourse:
             "repeatMemory": self.repeat_memory,
             "maxPasses": self.max_passes,
             "trainerAnswers": self.trainer_answers,
+            "trainerBelow": self.trainer_below,
         }
 
 
@@ -136,7 +140,8 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
                   review_base: int = DEFAULT_REVIEW_BASE,
                   repeat_memory: float = DEFAULT_REPEAT_MEMORY,
                   max_passes: int = DEFAULT_MAX_PASSES,
-                  trainer_answers: int = DEFAULT_TRAINER_ANSWERS) -> EngineCourse:
+                  trainer_answers: int = DEFAULT_TRAINER_ANSWERS,
+                  trainer_below: float = DEFAULT_TRAINER_BELOW) -> EngineCourse:
     """Build an EngineCourse from a resolved course (duck-typed, see the module docstring).
 
     Item and lesson competencies go through `rc.units_of` when the course has it, so content
@@ -190,4 +195,5 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
         competencies=tuple(refs), n_own=len(own), params=tuple(params_for(r) for r in refs),
         prerequisites=prereqs, exact_matches=exact, items=tuple(items), lessons=lessons,
         threshold=float(threshold), review_base=review_base, repeat_memory=float(repeat_memory),
-        max_passes=int(max_passes), trainer_answers=int(trainer_answers))
+        max_passes=int(max_passes), trainer_answers=int(trainer_answers),
+        trainer_below=float(trainer_below))

@@ -14,6 +14,7 @@ const QMAX = (1 << 18) - 1;
 const DEFAULT_REPEAT_MEMORY = 0.5;
 const DEFAULT_MAX_PASSES = 3;
 const DEFAULT_TRAINER_ANSWERS = 18;
+const DEFAULT_TRAINER_BELOW = 0.5;
 
 /** Why nextActivity offers what it offers: the third element of its answer (see engine.py). */
 export const REASONS = Object.freeze({
@@ -50,6 +51,7 @@ export function loadCourse(json) {
     repeatMemory: raw.repeatMemory === undefined ? DEFAULT_REPEAT_MEMORY : raw.repeatMemory,
     maxPasses: raw.maxPasses === undefined ? DEFAULT_MAX_PASSES : raw.maxPasses,
     trainerAnswers: raw.trainerAnswers === undefined ? DEFAULT_TRAINER_ANSWERS : raw.trainerAnswers,
+    trainerBelow: raw.trainerBelow === undefined ? DEFAULT_TRAINER_BELOW : raw.trainerBelow,
   };
   course.itemsOf = itemsOf(course);
   return course;
@@ -131,11 +133,14 @@ export function answers(course, state, c) {
   return total;
 }
 
-/** Not mastered after maxPasses passes and at least trainerAnswers answers: not offered. */
+/** c is referred to a trainer and no longer offered (engine.py's needs_trainer). */
 export function needsTrainer(course, state, c) {
-  return course.maxPasses > 0 && course.itemsOf[c].length > 0 &&
-    state.p[c] < course.threshold && passes(course, state, c) >= course.maxPasses &&
-    answers(course, state, c) >= course.trainerAnswers;
+  if (course.maxPasses <= 0 || course.itemsOf[c].length === 0 || state.p[c] >= course.threshold) {
+    return false;
+  }
+  const done = passes(course, state, c);
+  if (done < course.maxPasses || answers(course, state, c) < course.trainerAnswers) return false;
+  return state.p[c] < course.trainerBelow || done >= 2 * course.maxPasses;
 }
 
 export function evidenceTargets(course, itemIndex) {
@@ -211,28 +216,29 @@ export function separation(course, i, count = 0) {
 /** Practise with the least telling of the least answered items; test with the most telling. */
 export function pickItem(course, state, c) {
   const least = passes(course, state, c);
-  const fresh = course.itemsOf[c].filter((i) => state.answered[i] === least);
-  let best = fresh[0];
-  let weakest = fresh[0];
-  let bestScore = separation(course, fresh[0], least);
-  let weakestScore = bestScore;
+  const prm = course.params[c];
+  const p = state.p[c];
+  const thr = course.threshold;
+  let best = -1;
+  let weakest = -1;
+  let bestScore = 0.0;
+  let weakestScore = 0.0;
   let ready = false;
-  for (const i of fresh) {
-    const score = separation(course, i, least);
-    if (score > bestScore) {
-      best = i;
-      bestScore = score;
-    }
-    if (score < weakestScore) {
-      weakest = i;
-      weakestScore = score;
-    }
+  for (const i of course.itemsOf[c]) {
+    if (state.answered[i] !== least) continue;
     const item = course.items[i];
     const guess = effectiveGuess(course, item.guess, least);
     const slip = effectiveSlip(course, item.slip, least);
-    if (bktUpdate(state.p[c], course.params[c], guess, slip, true) >= course.threshold) {
-      ready = true;
+    const score = (1.0 - slip) - guess;
+    if (best < 0 || score > bestScore) {
+      best = i;
+      bestScore = score;
     }
+    if (weakest < 0 || score < weakestScore) {
+      weakest = i;
+      weakestScore = score;
+    }
+    if (!ready && bktUpdate(p, prm, guess, slip, true) >= thr) ready = true;
   }
   return ready ? best : weakest;
 }

@@ -159,11 +159,18 @@ def answers(course: EngineCourse, state: LearnerState, c: int) -> int:
 
 
 def needs_trainer(course: EngineCourse, state: LearnerState, c: int) -> bool:
-    """Not mastered after `max_passes` passes through c's items and at least `trainer_answers`
-    answers on them: c is no longer offered (max_passes 0: never)."""
-    return (course.max_passes > 0 and len(items_of(course)[c]) > 0
-            and state.p[c] < course.threshold and passes(course, state, c) >= course.max_passes
-            and answers(course, state, c) >= course.trainer_answers)
+    """c is referred to a trainer, and no longer offered (max_passes 0: never).
+
+    After `max_passes` passes through c's items (and at least `trainer_answers` answers on
+    them), if P(L) is still below `trainer_below` — the learner is more likely stuck than
+    nearly there; whatever P(L), after twice as many passes without mastery.
+    """
+    if course.max_passes <= 0 or not items_of(course)[c] or state.p[c] >= course.threshold:
+        return False
+    done = passes(course, state, c)
+    if done < course.max_passes or answers(course, state, c) < course.trainer_answers:
+        return False
+    return state.p[c] < course.trainer_below or done >= 2 * course.max_passes
 
 
 def evidence_targets(course: EngineCourse, item_index: int) -> list[int]:
@@ -261,20 +268,22 @@ def pick_item(course: EngineCourse, state: LearnerState, c: int) -> int:
     from not is asked. Ties go to the lowest index.
     """
     least = passes(course, state, c)
-    fresh = [i for i in items_of(course)[c] if state.answered[i] == least]
-    best = weakest = fresh[0]
-    best_score = weakest_score = separation(course, fresh[0], least)
+    prm, p, thr = course.params[c], state.p[c], course.threshold
+    best = weakest = -1
+    best_score = weakest_score = 0.0
     ready = False
-    for i in fresh:
-        score = separation(course, i, least)
-        if score > best_score:
-            best, best_score = i, score
-        if score < weakest_score:
-            weakest, weakest_score = i, score
+    for i in items_of(course)[c]:
+        if state.answered[i] != least:
+            continue
         item = course.items[i]
         guess = effective_guess(course, item.guess, least)
         slip = effective_slip(course, item.slip, least)
-        if bkt_update(state.p[c], course.params[c], guess, slip, True) >= course.threshold:
+        score = (1.0 - slip) - guess
+        if best < 0 or score > best_score:
+            best, best_score = i, score
+        if weakest < 0 or score < weakest_score:
+            weakest, weakest_score = i, score
+        if not ready and bkt_update(p, prm, guess, slip, True) >= thr:
             ready = True
     return best if ready else weakest
 

@@ -452,8 +452,8 @@ def run_batch(world: World, people: Learners, make: Callable[[int], Batch],
 
 # --- curves, criterion, report ----------------------------------------------------------------
 
-COMPTOIR_THRESHOLDS = (0.85, 0.9, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99)
-BKT_THRESHOLDS = (0.85, 0.9, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
+COMPTOIR_THRESHOLDS = (0.8, 0.9, 0.95, 0.97, 0.98, 0.99)  # each a full engine run: a coarser grid
+BKT_THRESHOLDS = (0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
 STREAKS = (2, 3, 4, 5, 6)
 FIXED = (4, 6, 8, 10, 12)
 ENGINE_POLICIES = {"comptoir": {}, "comptoir_no_reviews": {"review_base": 0}}
@@ -656,10 +656,11 @@ def summarise(worlds: list[dict[str, Any]], against: str = "item_bkt",
 def run_all(learners: int = 1000, worlds: int = 3, seed: int = 20240601, jobs: int = 1,
             families: Iterable[str] = tuple(FAMILIES), orders: Iterable[str] = ORDERS,
             engine_policies: dict[str, dict[str, Any]] | None = None,
+            thresholds: Iterable[float] = COMPTOIR_THRESHOLDS,
             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    families, orders = list(families), list(orders)
+    families, orders, thresholds = list(families), list(orders), tuple(thresholds)
     tasks = [t for fam in families for order in orders for s in range(1, worlds + 1)
-             for t in tasks_for(fam, order, s, learners, seed, engine_policies)]
+             for t in tasks_for(fam, order, s, learners, seed, engine_policies, thresholds)]
     if progress:
         progress(f"{len(tasks)} runs: {len(families)} families × {len(orders)} orders × {worlds} "
                  f"worlds, {learners} learners each")
