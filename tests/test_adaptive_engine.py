@@ -298,6 +298,11 @@ def test_exhausted_pool_reoffers_the_lesson_then_repeats_items_then_needs_a_trai
     release_competency(c, s, 0)
     assert competency_status(c, s) == ["repeating", "locked"] and s.answered == [2, 2, 0]
     assert next_activity(c, s).full()[:3] == ("lesson", 0, "lesson_again")
+    # however many passes it took (here past the hard limit), a release re-opens it
+    s.answered, s.p[0] = [9, 7, 0], 0.9
+    assert competency_status(c, s)[0] == "needs_trainer"
+    release_competency(c, s, 0)
+    assert s.answered == [2, 2, 0] and competency_status(c, s)[0] == "repeating"
 
 
 def test_no_referral_before_trainer_answers_answers() -> None:

@@ -138,7 +138,7 @@ def test_simulate_command_prints_json(capsys: pytest.CaptureFixture) -> None:
     report = json.loads(capsys.readouterr().out)
     (w,) = report["worlds"]
     assert (w["family"], w["order"], w["world_seed"]) == ("reference", "teach_first", 1)
-    assert {"comptoir", "comptoir_no_reviews", "item_bkt", "individual_bkt", "plain_bkt",
-            "n_in_a_row", "fixed_sequence"} == set(w["curves"])
+    assert {"comptoir", "comptoir_no_reviews", "repeats_as_new_no_reviews", "item_bkt",
+            "individual_bkt", "plain_bkt", "n_in_a_row", "fixed_sequence"} == set(w["curves"])
     assert "reference/teach_first" in report["summary"]
     assert main(["simulate", "--families", "nowhere"]) == 2

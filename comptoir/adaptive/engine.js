@@ -200,10 +200,11 @@ export function recordLesson(course, state, lessonIndex) {
   state.seen[lessonIndex] = true;
 }
 
-/** A trainer has worked on competency c with the learner: one more pass, lessons first. */
+/** A trainer has worked on competency c: counts down to maxPasses - 1, lessons again. */
 export function releaseCompetency(course, state, c) {
+  const keep = course.maxPasses > 1 ? course.maxPasses - 1 : 0;
   for (const i of course.itemsOf[c]) {
-    if (state.answered[i] > 0) state.answered[i] = state.answered[i] - 1;
+    if (state.answered[i] > keep) state.answered[i] = keep;
   }
   reofferLessons(course, state, c);
 }

@@ -243,12 +243,14 @@ def record_lesson(course: EngineCourse, state: LearnerState, lesson_index: int) 
 def release_competency(course: EngineCourse, state: LearnerState, c: int) -> None:
     """A trainer has worked on competency c with the learner: one more pass, lessons first.
 
-    Every answer count of c's items drops by one (so a competency that needed a trainer is
-    offered again for one pass), and its lessons are offered again. P(L) is unchanged.
+    Every answer count of c's items is brought down to at most max_passes − 1 (so c is offered
+    again for at least one pass before it can be referred again), and its lessons are offered
+    again. P(L) is unchanged.
     """
+    keep = course.max_passes - 1 if course.max_passes > 1 else 0
     for i in items_of(course)[c]:
-        if state.answered[i] > 0:
-            state.answered[i] = state.answered[i] - 1
+        if state.answered[i] > keep:
+            state.answered[i] = keep
     _reoffer_lessons(course, state, c)
 
 

@@ -17,7 +17,9 @@ slip 0.1, each competency's prior and learn (as if calibrated), the prerequisite
 - `comptoir`: the engine exactly as the browser player calls it — `next_activity` /
   `record_response` over the whole course, default settings (spaced reviews every 12 items,
   repeats discounted, referral to a trainer after 3 passes), no item cap. Review items count.
-- `comptoir_no_reviews`: the same with reviews off (review_base 0), for a like-for-like view.
+- `comptoir_no_reviews`: the same with reviews off (review_base 0), for a like-for-like view;
+  `repeats_as_new_no_reviews`: reviews off and repeated items counted as new evidence, never a
+  referral — the engine before pools could run out, as the earlier benchmark ran it.
 - `item_bkt` (item-aware BKT): per-item guess and slip, items in authored order (cycling),
   stop at P(L) ≥ threshold, competencies in course order, no reviews.
 - `individual_bkt` (individualised BKT): `item_bkt` plus an online estimate of the learner's
@@ -452,11 +454,15 @@ def run_batch(world: World, people: Learners, make: Callable[[int], Batch],
 
 # --- curves, criterion, report ----------------------------------------------------------------
 
-COMPTOIR_THRESHOLDS = (0.8, 0.9, 0.95, 0.97, 0.98, 0.99)  # each a full engine run: a coarser grid
+COMPTOIR_THRESHOLDS = (0.7, 0.8, 0.9, 0.95, 0.97, 0.99)  # each a full engine run: a coarser grid
 BKT_THRESHOLDS = (0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
 STREAKS = (2, 3, 4, 5, 6)
 FIXED = (4, 6, 8, 10, 12)
-ENGINE_POLICIES = {"comptoir": {}, "comptoir_no_reviews": {"review_base": 0}}
+#: comptoir as shipped; without reviews; and the engine before pools could run out (repeats
+#: counted as new evidence, no referral) without reviews, as the earlier benchmark ran it.
+ENGINE_POLICIES = {"comptoir": {}, "comptoir_no_reviews": {"review_base": 0},
+                   "repeats_as_new_no_reviews": {"review_base": 0, "repeat_memory": 0.0,
+                                                 "max_passes": 0}}
 BASELINES = ("item_bkt", "individual_bkt", "plain_bkt", "n_in_a_row", "fixed_sequence")
 
 
