@@ -12,7 +12,7 @@ from comptoir.exporters.base import BuildContext, FrameworkContext, Media
 
 from .adaptive.course import engine_course
 from .diagnostics import ContentError, Report
-from .i18n import localise, words
+from .i18n import localise, report_untranslated, words
 from .identity import media_name
 from .model import Content, ResolvedCourse
 from .output import Scope, write
@@ -84,10 +84,7 @@ def build(content: Content, out: Path, request: Request, report: Report,
             if request.locales and language not in request.locales:
                 continue
             localised, missing = localise(resolved, language, locales_dir(content))
-            if missing:
-                report.warning(resolved.course.path, 1, "untranslated",
-                               f"{sum(missing.values())} text(s) of course '{course_id}' have no {language} "
-                               "translation; French is shown instead", "run comptoir i18n update and translate")
+            report_untranslated(report, resolved, language, missing)
             context = BuildContext(stamp, media, words(language), engine)
             for exporter in per_course:
                 progress(f"{exporter.name}: {course_id} [{language}]")

@@ -12,7 +12,7 @@ from .build import Request, build, exporters
 from .diagnostics import ContentError, Report, print_report
 from .model import Content
 from .output import OutputError, claim
-from .project import load_content
+from .project import check_translations, load_content
 from .readers.lessons import ID_RE
 
 EPILOG_BUILD = """examples:
@@ -35,6 +35,8 @@ def cmd_check(args) -> int:
     root = _content_root(args)
     report = Report(root.parent)
     content = load_content(root, report)
+    if not report.errors:  # courses resolve only from sound content
+        check_translations(content, report, strict=args.strict)
     print_report(report)
     errors = len(report.errors)
     warnings = len(report.diagnostics) - errors
@@ -113,8 +115,14 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="<command>")
 
     check = sub.add_parser("check", help="report every problem in the content (exit 1 on any error)",
-                           description="Read and check all sources; print path:line:col: error[CODE]: message.",
-                           epilog="example:\n  comptoir check", formatter_class=argparse.RawDescriptionHelpFormatter)
+                           description="Read and check all sources; print path:line:col: error[CODE]: message. "
+                                       "Texts of a course without a current translation in one of its "
+                                       "languages are an 'untranslated' warning per course and language.",
+                           epilog="examples:\n  comptoir check\n  comptoir check --strict   "
+                                  "untranslated or fuzzy texts are errors too (before a release)",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("--strict", action="store_true",
+                       help="report untranslated and fuzzy texts as errors (exit 1), not warnings")
     check.set_defaults(func=cmd_check)
 
     b = sub.add_parser("build", help="build courses into dist/", epilog=EPILOG_BUILD,

@@ -16,6 +16,7 @@ from typing import Mapping, Protocol, TypeVar
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from .diagnostics import Report
 from .model import SOURCE_LANGUAGE, Course, Framework, Item, KeyPoint, Lesson, Node, Prose, ResolvedCourse, frozen_map, \
     translatable_fields
 
@@ -95,20 +96,33 @@ class TextMap(Protocol):
     def __call__(self, text: str, context: str, note: str = "", line: int = 0) -> str: ...
 
 
+class Fallbacks(Counter):
+    """The texts of a course shown in French instead of its language, counted per lesson or item id;
+    ``fuzzy`` counts again, the same way, those whose translation is there but marked fuzzy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fuzzy: Counter = Counter()
+
+
 @dataclass
 class Translator:
     """Translates course text by ``msgctxt``; counts what fell back to French."""
 
     language: str
     catalog: Catalog | None
-    missing: Counter = field(default_factory=Counter)
+    missing: Fallbacks = field(default_factory=Fallbacks)
 
     def __call__(self, text: str, context: str, note: str = "", line: int = 0) -> str:
         if self.language == SOURCE_LANGUAGE or not text:
             return text
         found = _lookup(self.catalog, text, context)
         if found is None:
-            self.missing[context.split("/", 1)[0]] += 1
+            where = context.split("/", 1)[0]
+            self.missing[where] += 1
+            message = self.catalog.get(text, context=context) if self.catalog is not None else None
+            if message is not None and message.fuzzy and message.string:
+                self.missing.fuzzy[where] += 1
             return text
         return found
 
@@ -189,9 +203,9 @@ def map_framework(framework: Framework, t: Translator) -> Framework:
     return dataclasses.replace(framework, nodes=tuple(node(n) for n in framework.nodes))
 
 
-def localise(course: ResolvedCourse, language: str, locales: Path | None = None) -> tuple[ResolvedCourse, Counter]:
+def localise(course: ResolvedCourse, language: str, locales: Path | None = None) -> tuple[ResolvedCourse, Fallbacks]:
     """The course in ``language`` (catalogs from ``locales``), with the count of texts per lesson
-    or item that fell back to French."""
+    or item that fell back to French (:class:`Fallbacks`)."""
     t = Translator(language, content_catalog(locales, language))
     c = course.course
     frameworks = frozen_map({fid: map_framework(fw, t) for fid, fw in course.frameworks.items()})
@@ -202,3 +216,19 @@ def localise(course: ResolvedCourse, language: str, locales: Path | None = None)
                                  units=tuple(nodes[u.key] for u in course.units), frameworks=frameworks,
                                  locale=language, region=c.locales.get(language, language))
     return result, t.missing
+
+
+def report_untranslated(report: Report, course: ResolvedCourse, language: str, fallbacks: Counter,
+                        strict: bool = False) -> None:
+    """The ``untranslated`` diagnostic of one course in one language, on the course file, if any
+    text falls back to French (missing or fuzzy translation): a warning, an error when ``strict``.
+    ``comptoir build`` and ``comptoir check`` both report it (docs/diagnostics.md)."""
+    total = sum(fallbacks.values())
+    if not total:
+        return
+    fuzzy = sum(getattr(fallbacks, "fuzzy", Counter()).values())
+    detail = f" ({fuzzy} of them fuzzy, to review)" if fuzzy else ""
+    emit = report.error if strict else report.warning
+    emit(course.course.path, 1, "untranslated",
+         f"{total} text(s) of course '{course.course.id}' have no {language} translation{detail}; "
+         "French is shown instead", "run comptoir i18n update and translate")

@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Report
+from .i18n import localise, report_untranslated
 from .lint import lint_content
 from .model import Content, ResolvedCourse
 from .readers import read_content
+from .resolve import resolve
 from .validate import check_content
 
 
@@ -24,6 +26,16 @@ def load_content(root: Path, report: Report) -> Content:
 def locales_dir(content: Content) -> Path:
     """The content project's catalogs: ``locales/`` beside ``content/``."""
     return content.root.parent / "locales"
+
+
+def check_translations(content: Content, report: Report, strict: bool = False) -> None:
+    """The ``untranslated`` diagnostic of every course in every language it is built in, as
+    ``comptoir build`` reports it (errors when ``strict``). Only for content without errors."""
+    for course_id in sorted(content.courses):
+        resolved = resolve(content, course_id)
+        for language in resolved.course.locales:
+            report_untranslated(report, resolved, language, localise(resolved, language, locales_dir(content))[1],
+                                strict)
 
 
 def course_sources(content: Content, course: ResolvedCourse) -> list[Path]:

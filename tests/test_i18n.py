@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po, write_po
 from comptoir.project import load_content
 from comptoir.cli import main
 from comptoir.diagnostics import Report
-from comptoir.i18n import localise
+from comptoir.i18n import _read_catalog, localise
 from comptoir.resolve import resolve
 
 from .conftest import CONTENT
@@ -153,3 +153,70 @@ def test_update_writes_official_wordings_as_their_translation():
     assert message.string == unit.text["it"] and not message.fuzzy  # the framework file's Italian, as is
     english = with_official_wordings(merge(pot, None, "en"), official_wordings(content, "en"))
     assert not english.get(unit.text["fr"], context="tf:x.1").string  # no official English: to translate
+
+
+def _translate_all(path: Path, prefix: str, fuzzy: int = 0) -> int:
+    """Fills every msgstr with ``prefix`` + the French; the first ``fuzzy`` ones marked fuzzy. Returns the count."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    messages = [m for m in catalog if m.id]
+    for i, message in enumerate(messages):
+        message.string = prefix + message.id
+        if i < fuzzy:
+            message.flags.add("fuzzy")
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+    return len(messages)
+
+
+def _untranslated(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "[untranslated]" in line]
+
+
+def test_check_reports_untranslated_and_fuzzy_texts_per_course_and_language(tmp_path, capsys):
+    root = _project(tmp_path)
+    _i18n(root, "update")
+    _translate_all(root / "locales" / "en" / "LC_MESSAGES" / "content.po", "EN ")
+    _translate_all(root / "locales" / "it" / "LC_MESSAGES" / "content.po", "IT ")
+    capsys.readouterr()
+    assert main(["--content", str(root / "content"), "check", "--strict"]) == 0
+    assert _untranslated(capsys.readouterr().err) == []  # complete catalogs: nothing to report
+
+    po = root / "locales" / "it" / "LC_MESSAGES" / "content.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    emptied = [m for m in catalog if m.id and m.context and m.context.startswith("tr-q1/")]
+    for message in emptied:
+        message.string = ""
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    _read_catalog.cache_clear()  # a command reads each catalog once; this test runs two in one process
+    assert main(["--content", str(root / "content"), "check"]) == 0
+    err = capsys.readouterr().err
+    (warning,) = _untranslated(err)
+    assert warning.startswith("content/courses/tr.yaml:1:1: warning[untranslated]: ")
+    assert " of course 'tr' have no it translation" in warning  # en is complete: no line for it
+    assert "hint: run comptoir i18n update and translate" in err
+
+    assert main(["--content", str(root / "content"), "check", "--strict"]) == 1
+    (error,) = _untranslated(capsys.readouterr().err)
+    assert error.replace("error[", "warning[") == warning
+
+    # the same computation as the build's warning
+    report = Report(root)
+    content = load_content(root / "content", report)
+    from comptoir.build import Request, build
+    build(content, tmp_path / "dist", Request(("web",), ("it",)), report)
+    (built,) = [d for d in report.diagnostics if d.code == "untranslated"]
+    assert built.format().splitlines()[0] == warning
+
+
+def test_check_counts_fuzzy_translations_as_untranslated(tmp_path, capsys):
+    root = _project(tmp_path)
+    _i18n(root, "update")
+    _translate_all(root / "locales" / "en" / "LC_MESSAGES" / "content.po", "EN ")
+    _translate_all(root / "locales" / "it" / "LC_MESSAGES" / "content.po", "IT ", fuzzy=2)
+    capsys.readouterr()
+    main(["--content", str(root / "content"), "check"])
+    (warning,) = _untranslated(capsys.readouterr().err)
+    assert "2 text(s) of course 'tr' have no it translation (2 of them fuzzy, to review)" in warning
