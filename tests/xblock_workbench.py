@@ -99,7 +99,7 @@ class Workbench:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(self.url + "/userlist/", timeout=2).read()
+                urllib.request.urlopen(self.url + "/", timeout=2).read()  # the index: /userlist/ fails once state exists
                 break
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
