@@ -73,14 +73,14 @@ def setup_django(folder: Path) -> None:
     call_command("migrate", run_syncdb=True, verbosity=0)  # the workbench app has no migrations
 
 
-def add_scenario(xml: str) -> str:
-    """Register ``xml`` as the workbench scenario :data:`SCENARIO`; the block's usage id."""
+def add_scenario(xml: str, name: str = SCENARIO) -> str:
+    """Register ``xml`` as the workbench scenario ``name``; the block's usage id."""
     from workbench import scenarios
 
     scenarios.get_scenarios()  # loads the SDK's own scenarios once, so they do not replace ours later
-    scenarios.SCENARIOS.pop(SCENARIO, None)
-    scenarios.add_xml_scenario(SCENARIO, "comptoir adaptive demo", xml)
-    return scenarios.SCENARIOS[SCENARIO].usage_id
+    scenarios.SCENARIOS.pop(name, None)
+    scenarios.add_xml_scenario(name, name.replace(".", " ").replace("_", " "), xml)
+    return scenarios.SCENARIOS[name].usage_id
 
 
 class Workbench:
