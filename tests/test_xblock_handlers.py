@@ -58,9 +58,15 @@ def test_a_course_holding_a_key_is_refused():
 def test_narrowed_courses_are_cached_by_fingerprint_and_settings():
     data, keys = carried()
     digest = fingerprint(data, keys)
-    one = block_course(digest, data, keys, (), None)
-    assert block_course(digest, data, keys, (), None) is one
-    assert block_course(digest, data, keys, ("ch-arc:b.1",), None) is not one
+    loads_made = []
+
+    def load():
+        loads_made.append(1)
+        return data, keys
+
+    one = block_course(digest, load, (), None)
+    assert block_course(digest, load, (), None) is one and len(loads_made) == 1
+    assert block_course(digest, load, ("ch-arc:b.1",), None) is not one and len(loads_made) == 2
 
 
 def test_restricting_keeps_ids_items_and_lessons_of_the_selection(course):

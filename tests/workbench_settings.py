@@ -18,3 +18,17 @@ LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"null": {"class": "logging.NullHandler"}},
            "loggers": {"django": {"handlers": ["null"], "level": "WARNING"}}}
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+
+def _fast_sqlite(sender, connection, **kwargs):
+    """A throwaway database: no fsync per commit (the workbench commits once per field written),
+    and WAL so concurrent learners read while one writes."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=OFF")
+
+
+from django.db.backends.signals import connection_created  # noqa: E402
+
+connection_created.connect(_fast_sqlite)

@@ -8,7 +8,10 @@ Django); this module is the XBlock glue: fields, views, OLX, grading, serving th
 
 Fields
     ``Scope.content``: ``course_data`` (the course without keys, see :mod:`.content`), ``keys``
-    (item id → key, server only), ``course_hash`` (their fingerprint, to cache the parsed course).
+    (item id → key, server only), both JSON text, and ``course_hash`` (their fingerprint, under
+    which the parsed course is cached). Text, not ``Dict`` fields: XBlock copies a mutable
+    field's value on every read to notice changes — half a megabyte per request for a full
+    course — and a request that finds the course cached reads neither.
     ``Scope.settings``: ``competencies`` (the selection; empty = all), ``threshold`` (empty = the
     course's), ``weight``, ``display_name``. ``Scope.user_state``: the learner's encoded engine
     state, the activity on offer, a scenario's walk, a change counter and the last answer's id.
@@ -43,13 +46,13 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
-from xblock.fields import Dict, Float, Integer, List, Scope, String
+from xblock.fields import Float, Integer, List, Scope, String
 
 from comptoir import player
 from comptoir.i18n import words
 
 from . import handlers
-from .content import ContentError, block_course, check, dumps, fingerprint, loads
+from .content import BlockCourse, ContentError, block_course, check, dumps, fingerprint, loads
 from .handlers import Learner, RequestError
 
 #: A claim on a learner's change number outlives any retry of the request that made it.
@@ -108,9 +111,9 @@ class AdaptiveBlock(XBlock):
     threshold = Float(display_name="Mastery threshold", default=None, scope=Scope.settings,
                       help="P(L) at which a competency counts as mastered; empty: the course's.")
     weight = Float(display_name="Weight", default=1.0, scope=Scope.settings, values={"min": 0})
-    course_data = Dict(default={}, scope=Scope.content, help="The course, without keys (comptoir.xblocks.content).")
-    keys = Dict(default={}, scope=Scope.content, help="Item id → key; never sent before an answer.")
-    course_hash = String(default="", scope=Scope.content)
+    course_data = String(default="", scope=Scope.content, help="The course without keys, JSON (xblocks/content.py).")
+    keys = String(default="", scope=Scope.content, help="Item id → key, JSON; never sent before an answer.")
+    course_hash = String(default="", scope=Scope.content, help="The fingerprint of course_data and keys.")
 
     learner_state = String(default="", scope=Scope.user_state)
     offered = String(default="", scope=Scope.user_state)
@@ -128,19 +131,30 @@ class AdaptiveBlock(XBlock):
     def set_course(self, course: dict[str, Any], keys: dict[str, Any]) -> None:
         """Store a course's data (from OLX or Studio), checked, with its fingerprint."""
         check(course, keys)
-        self.course_data, self.keys, self.course_hash = course, keys, fingerprint(course, keys)
+        self.course_data = json.dumps(course, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        self.keys = json.dumps(keys, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        self.course_hash = fingerprint(course, keys)
 
-    def course(self) -> handlers.BlockCourse:
+    def stored(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The course and keys as stored; empty when the block holds no course."""
         if not self.course_data:
+            return {}, {}
+        return json.loads(self.course_data), json.loads(self.keys or "{}")
+
+    def course(self) -> BlockCourse:
+        """The course as this block's settings narrow it, from the cache when it is there."""
+        if not self.course_hash:
             raise RequestError(409, "no-course", "this block holds no course yet: import one in Studio")
-        digest = self.course_hash or fingerprint(self.course_data, self.keys)
         try:
-            return block_course(digest, self.course_data, self.keys, tuple(self.competencies), self.threshold)
-        except ContentError as exc:
-            raise RequestError(409, "bad-course", str(exc)) from exc
+            return block_course(self.course_hash, self.stored, tuple(self.competencies), self.threshold)
+        except (ContentError, ValueError, KeyError) as exc:
+            raise RequestError(409, "bad-course", f"this block's course cannot be read: {exc}") from exc
 
     def language(self) -> str:
-        return str(self.course_data.get("course", {}).get("language") or "fr")
+        try:
+            return str(self.course().data["course"]["language"])
+        except RequestError:
+            return "fr"
 
     def _(self, msgid: str) -> str:
         """A word for the page: the runtime's i18n service first (a platform may translate it),
@@ -175,10 +189,10 @@ class AdaptiveBlock(XBlock):
     def max_score(self) -> float:
         return 1.0
 
-    def _publish(self, course: handlers.BlockCourse, learner: Learner) -> None:
-        s = handlers.summary(course, handlers.engine_state(course, learner))
-        self.runtime.publish(self, "grade", {"value": s["scaled"], "max_value": 1.0})
-        if s["passed"]:
+    def _publish(self, payload: Mapping[str, Any]) -> None:
+        """The grade and completion of an answer's payload (:func:`.handlers.summary`'s figures)."""
+        self.runtime.publish(self, "grade", {"value": payload["grade"], "max_value": 1.0})
+        if payload["passed"]:
             self.runtime.publish(self, "completion", {"completion": 1.0})
 
     # --- handlers ----------------------------------------------------------------------------------
@@ -198,7 +212,7 @@ class AdaptiveBlock(XBlock):
             return _json(exc.status, exc.body())
         self._store(learner)
         if "score" in payload:
-            self._publish(course, learner)
+            self._publish(payload)
         response = _json(200, payload)
         response.text = self._urls(response.text)
         return response
@@ -238,7 +252,7 @@ class AdaptiveBlock(XBlock):
 
     # --- views ----------------------------------------------------------------------------------------
 
-    def page_bundle(self, course: handlers.BlockCourse) -> dict[str, Any]:
+    def page_bundle(self, course: BlockCourse) -> dict[str, Any]:
         """What the page carries: the course without keys and without item views (each view comes
         with ``next`` when its item is offered), and the player's words in the course language."""
         items = [{k: item[k] for k in ("id", "type", "lesson", "competencies")} for item in course.data["items"]]
@@ -325,7 +339,7 @@ class AdaptiveBlock(XBlock):
         if self.competencies:
             node.set("competencies", " ".join(self.competencies))
         if self.course_data:
-            node.text = dumps(self.course_data, self.keys)
+            node.text = dumps(*self.stored())
 
 
 _INIT_JS = """

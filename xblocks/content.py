@@ -26,7 +26,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from comptoir.adaptive.course import EngineCourse, restricted
 from comptoir.present import Key, key_from_data
@@ -131,16 +131,18 @@ _cache: OrderedDict[tuple, BlockCourse] = OrderedDict()
 _lock = threading.Lock()
 
 
-def block_course(digest: str, course: Mapping[str, Any], keys: Mapping[str, Any], competencies: Iterable[str],
-                 threshold: float | None) -> BlockCourse:
-    """:func:`narrow`, remembered by ``digest`` (see :func:`fingerprint`) and settings."""
+def block_course(digest: str, load: Callable[[], tuple[Mapping[str, Any], Mapping[str, Any]]],
+                 competencies: Iterable[str], threshold: float | None) -> BlockCourse:
+    """:func:`narrow`, remembered by ``digest`` (see :func:`fingerprint`) and settings; ``load()``
+    gives ``(course, keys)`` and is called only when the course is not cached yet (reading and
+    parsing the block's data is what an answer must not pay for)."""
     cache_key = (digest, tuple(competencies), threshold)
     with _lock:
         found = _cache.get(cache_key)
         if found is not None:
             _cache.move_to_end(cache_key)
             return found
-    made = narrow(course, keys, cache_key[1], threshold)
+    made = narrow(*load(), cache_key[1], threshold)
     with _lock:
         _cache[cache_key] = made
         while len(_cache) > CACHE_SIZE:

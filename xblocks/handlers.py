@@ -179,16 +179,20 @@ def _activity(course: BlockCourse, act: tuple[str, int] | None, learner: Learner
 
 def _report(course: BlockCourse, state: LearnerState, learner: Learner) -> dict[str, Any]:
     s = summary(course, state)
-    return {"seq": learner.seq, "state": learner.state, "mastery": s["competencies"], "passed": s["passed"]}
+    return {"seq": learner.seq, "state": learner.state, "mastery": s["competencies"], "grade": s["scaled"],
+            "passed": s["passed"]}
 
 
-def _moved_on(course: BlockCourse, state: LearnerState, learner: Learner, **changes: Any) -> tuple[Learner, Any]:
-    """The record after a change: the new state, the engine's next activity offered, seq + 1."""
+def _moved_on(course: BlockCourse, state: LearnerState, learner: Learner,
+              **changes: Any) -> tuple[Learner, LearnerState, Any]:
+    """The record after a change: the new state, the engine's next activity offered, seq + 1;
+    and the state as stored (P(L) quantised by encode_state), which every figure reports, so
+    the grade published now is the one the stored state gives later."""
     act = next_activity(course.engine, state)
     act = None if act is None else (act[0], act[1])
     moved = dataclasses.replace(learner, state=encode_state(course.engine, state), offered=_label(course, act),
                                 walk=(), seq=learner.seq + 1, **changes)
-    return moved, act
+    return moved, decode_state(course.engine, moved.state), act
 
 
 # --- the handlers -----------------------------------------------------------------------------------
@@ -218,8 +222,8 @@ def read(course: BlockCourse, learner: Learner, data: Mapping[str, Any], claim: 
     _claim(claim, learner)
     state = engine_state(course, learner)
     record_lesson(course.engine, state, j)
-    moved, act = _moved_on(course, state, learner)
-    return {**_report(course, state, moved), "activity": _activity(course, act, moved)}, moved
+    moved, stored, act = _moved_on(course, state, learner)
+    return {**_report(course, stored, moved), "activity": _activity(course, act, moved)}, moved
 
 
 def step(course: BlockCourse, learner: Learner, data: Mapping[str, Any], claim: Claim) -> tuple[dict, Learner]:
@@ -265,8 +269,8 @@ def answer(course: BlockCourse, learner: Learner, data: Mapping[str, Any], claim
     _claim(claim, learner)
     state = engine_state(course, learner)
     record_response(course.engine, state, i, value == 1)
-    moved, act = _moved_on(course, state, learner, last_answer=answer_id)
-    payload = {**_report(course, state, moved), "item": item["id"], "score": value, "correct": value == 1,
+    moved, stored, act = _moved_on(course, state, learner, last_answer=answer_id)
+    payload = {**_report(course, stored, moved), "item": item["id"], "score": value, "correct": value == 1,
                "key": course.key_data[item["id"]],
                "activity": _activity(course, act, moved)}
     return payload, moved

@@ -33,7 +33,7 @@ def _e(text: Any) -> str:
 
 def studio_fragment(block: "AdaptiveBlock") -> Fragment:
     t = block._
-    data = block.course_data or {}
+    data, _ = block.stored()
     competencies = data.get("competencies", [])
     selected = set(block.competencies) or {c["ref"] for c in competencies}
     lessons = {les["id"]: les["title"] for les in data.get("lessons", [])}
@@ -85,7 +85,7 @@ def _number(value: Any, name: str, low: float, high: float) -> float:
 
 def apply_settings(block: "AdaptiveBlock", data: Mapping[str, Any]) -> None:
     """Check the whole form, then store it; RequestError(400) naming the first problem."""
-    course, keys = block.course_data, block.keys
+    course, keys = block.stored()
     text = data.get("data") or ""
     if not isinstance(text, str):
         raise RequestError(400, "bad-setting", "data must be the JSON text of a comptoir_adaptive element")

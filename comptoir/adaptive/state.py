@@ -59,10 +59,21 @@ def _keys(names: tuple[str, ...] | list[str], what: str) -> list[int]:
     return keys
 
 
+def _codes(course: EngineCourse) -> tuple[list[int], list[str], list[str]]:
+    """The course's competency keys, and its item and lesson keys as their 4-digit codes,
+    computed once per course object (like ``engine.items_of``): a server encodes and decodes a
+    state on every request, and hashing every id each time was most of that work."""
+    cached = course.__dict__.get("_state_codes")
+    if cached is None:
+        cached = (_keys(course.competencies, "competencies"),
+                  [_num(k, 4) for k in _keys([i.id for i in course.items], "items")],
+                  [_num(k, 4) for k in _keys([les.id for les in course.lessons], "lessons")])
+        object.__setattr__(course, "_state_codes", cached)
+    return cached
+
+
 def encode_state(course: EngineCourse, state: LearnerState) -> str:
-    comp_keys = _keys(course.competencies, "competencies")
-    item_keys = _keys([i.id for i in course.items], "items")
-    lesson_keys = _keys([les.id for les in course.lessons], "lessons")
+    comp_keys, item_codes, lesson_codes = _codes(course)
     records = []
     for c, key in enumerate(comp_keys):
         if state.p[c] == course.params[c].prior and state.stage[c] == 0:
@@ -71,8 +82,8 @@ def encode_state(course: EngineCourse, state: LearnerState) -> str:
         if state.stage[c] > 0:
             rec += _num(state.due[c], 5)
         records.append(rec)
-    answered = "".join(_num(k, 4) for k, a in zip(item_keys, state.answered) if a)
-    seen = "".join(_num(k, 4) for k, s in zip(lesson_keys, state.seen) if s)
+    answered = "".join(code for code, a in zip(item_codes, state.answered) if a)
+    seen = "".join(code for code, s in zip(lesson_codes, state.seen) if s)
     return ".".join([VERSION, _num(state.step, 5), "".join(records), answered, seen])
 
 
@@ -83,7 +94,8 @@ def decode_state(course: EngineCourse, text: str) -> LearnerState:
         raise ValueError(f"learner state: expected version {VERSION} with 5 fields")
     state = initial_state(course)
     state.step = _parse(parts[1], 0, 5, "step")
-    comp_index = {k: i for i, k in enumerate(_keys(course.competencies, "competencies"))}
+    comp_keys, item_codes, lesson_codes = _codes(course)
+    comp_index = {k: i for i, k in enumerate(comp_keys)}
     recs, pos = parts[2], 0
     while pos < len(recs):
         key = _parse(recs, pos, 4, "competency key")
@@ -99,13 +111,14 @@ def decode_state(course: EngineCourse, text: str) -> LearnerState:
             state.p[c] = q / QMAX
             state.stage[c] = stage
             state.due[c] = due
-    for field, names, flags in ((parts[3], [i.id for i in course.items], state.answered),
-                                (parts[4], [les.id for les in course.lessons], state.seen)):
-        index = {k: i for i, k in enumerate(_keys(names, "ids"))}
+    for field, codes, flags in ((parts[3], item_codes, state.answered), (parts[4], lesson_codes, state.seen)):
+        index = {code: i for i, code in enumerate(codes)}
         if len(field) % 4:
             raise ValueError("learner state: truncated key list")
         for pos in range(0, len(field), 4):
-            i = index.get(_parse(field, pos, 4, "key"))
+            i = index.get(field[pos:pos + 4])
             if i is not None:
                 flags[i] = True
+            else:
+                _parse(field, pos, 4, "key")  # a key of removed content is skipped; a bad digit is an error
     return state
