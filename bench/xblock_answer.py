@@ -139,7 +139,6 @@ def in_memory(xml: str, text: str, offered: str, items: dict, requests: int) -> 
     handle() with the fields in memory (no storage; Open edX caches a block's definition and
     loads the learner's record once per request)."""
     import webob
-    from xblock.field_data import DictFieldData
     from xblock.runtime import DictKeyValueStore, KvsFieldData
     from workbench.runtime import WorkbenchRuntime
 

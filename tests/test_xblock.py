@@ -167,7 +167,7 @@ def test_only_post(client, usage):
 def test_django_refuses_a_post_without_the_csrf_token_the_player_sends(usage):
     from django.test import Client
     strict = Client(enforce_csrf_checks=True)
-    page = strict.get(f"/view/comptoir_adaptive.demo/?student=csrf")
+    page = strict.get("/view/comptoir_adaptive.demo/?student=csrf")
     assert page.status_code == 200
     url = f"/handler/{usage}/next/?student=csrf"
     assert strict.post(url, data="{}", content_type="application/json").status_code == 403

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from comptoir.adaptive.course import EngineCourse, restricted
 from comptoir.adaptive.engine import initial_state, next_activity, record_lesson
@@ -168,3 +170,25 @@ def test_malformed_bodies():
         with pytest.raises(RequestError) as caught:
             handlers.parse(body)
         assert (caught.value.status, caught.value.code) == (400, "malformed")
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers(-3, 300) | st.floats(allow_nan=True)
+                           | st.text(max_size=20), lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(action=st.sampled_from(["read", "step", "answer"]), body=st.fixed_dictionaries(
+    {}, optional={"item": st.sampled_from(["b1-q1", "nope"]) | json_values,
+                  "lesson": st.sampled_from(["b1-accueillir-nouveaux-clients"]) | json_values,
+                  "response": st.lists(st.integers(0, 3), max_size=3) | json_values, "path": json_values, "seq": st.integers(-1, 2) | json_values,
+                  "answer_id": json_values}))
+def test_any_request_is_answered_or_refused_never_raised(course, action, body):
+    """Whatever a client sends, the request logic answers or raises RequestError (a 4xx), nothing else."""
+    assert course.engine.items[0].id == "b1-q1"  # a single choice: lists of positions are its responses
+    for offered in ("", "lesson:b1-accueillir-nouveaux-clients", "item:b1-q1"):
+        learner = Learner(offered=offered)
+        try:
+            getattr(handlers, action)(course, learner, body, always)
+        except RequestError as exc:
+            assert exc.status in (400, 409)

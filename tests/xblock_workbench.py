@@ -99,7 +99,8 @@ class Workbench:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(self.url + "/", timeout=2).read()  # the index: /userlist/ fails once state exists
+                # the index: the SDK's /userlist/ fails once some state exists
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
                 break
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -43,26 +43,31 @@ def studio_fragment(block: "AdaptiveBlock") -> Fragment:
         f'{" checked" if c["ref"] in selected else ""}> <strong>{_e(c["code"])}</strong> {_e(c["title"])}</label></li>'
         for c in competencies)
     rows = "".join(
-        f'<tr><td><code>{_e(item["id"])}</code></td><td>{_e(item["type"])}</td><td>{_e(lessons.get(item["lesson"], ""))}'
-        f'</td><td>{_e(" ".join(codes.get(ref, ref) for ref in item["competencies"]))}</td></tr>'
+        f'<tr><td><code>{_e(item["id"])}</code></td><td>{_e(item["type"])}</td>'
+        f'<td>{_e(lessons.get(item["lesson"], ""))}</td>'
+        f'<td>{_e(" ".join(codes.get(ref, ref) for ref in item["competencies"]))}</td></tr>'
         for item in data.get("items", []))
     course_threshold = data.get("course", {}).get("threshold", "")
     threshold = "" if block.threshold is None else block.threshold
-    bank = (f'<table class="comptoir-bank"><thead><tr><th>{_e(t("Question"))}</th><th>{_e(t("Type"))}</th>'
-            f'<th>{_e(t("Leçon"))}</th><th>{_e(t("Compétences"))}</th></tr></thead><tbody>{rows}</tbody></table>'
+    heads = "".join(f"<th>{_e(t(word))}</th>" for word in ("Question", "Type", "Leçon", "Compétences"))
+    bank = (f'<table class="comptoir-bank"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'
             if rows else f'<p>{_e(t("Ce bloc ne contient pas encore de cours."))}</p>')
+    threshold_tip = t("Vide : le seuil du cours ({threshold}).").replace("{threshold}", str(course_threshold))
+    import_label = t("Importer un cours (texte JSON de l'élément comptoir_adaptive d'un export OLX)")
     body = f"""<div class="comptoir-studio editor-with-buttons">
 <div class="wrapper-comp-settings is-active"><ul class="list-input settings-list">
-<li class="field"><label>{_e(t("Nom affiché"))} <input type="text" name="display_name" value="{_e(block.display_name)}"></label></li>
+<li class="field"><label>{_e(t("Nom affiché"))}
+ <input type="text" name="display_name" value="{_e(block.display_name)}"></label></li>
 <li class="field"><fieldset><legend>{_e(t("Compétences travaillées"))}</legend>
 <p class="tip">{_e(t("Aucune case cochée : toutes les compétences du cours."))}</p><ul>{boxes}</ul></fieldset></li>
-<li class="field"><label>{_e(t("Seuil de maîtrise"))} <input type="number" name="threshold" min="0.5" max="0.99" step="0.01"
+<li class="field"><label>{_e(t("Seuil de maîtrise"))}
+ <input type="number" name="threshold" min="0.5" max="0.99" step="0.01"
  value="{_e(threshold)}" placeholder="{_e(course_threshold)}"></label>
-<span class="tip">{_e(t("Vide : le seuil du cours ({threshold}).").replace("{threshold}", str(course_threshold)))}</span></li>
+<span class="tip">{_e(threshold_tip)}</span></li>
 <li class="field"><label>{_e(t("Pondération dans la note"))} <input type="number" name="weight" min="0" step="any"
  value="{_e(block.weight)}"></label></li>
 <li class="field"><h3>{_e(t("Banque de questions"))}</h3>{bank}</li>
-<li class="field"><label>{_e(t("Importer un cours (texte JSON de l'élément comptoir_adaptive d'un export OLX)"))}
+<li class="field"><label>{_e(import_label)}
 <textarea name="data" rows="4"></textarea></label></li>
 </ul></div>
 <p class="comptoir-studio-error" role="alert"></p>
@@ -130,7 +135,8 @@ function ComptoirAdaptiveStudio(runtime, element, args) {
     var value = function (name) { return root.querySelector("[name=" + name + "]").value; };
     var body = {
       display_name: value("display_name"),
-      competencies: Array.prototype.map.call(root.querySelectorAll("[name=competency]:checked"), function (b) { return b.value; }),
+      competencies: Array.prototype.map.call(root.querySelectorAll("[name=competency]:checked"),
+        function (box) { return box.value; }),
       threshold: value("threshold") === "" ? null : Number(value("threshold")),
       weight: Number(value("weight")),
       data: value("data")

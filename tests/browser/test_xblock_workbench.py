@@ -143,7 +143,8 @@ def test_a_learner_masters_the_demo_course_in_the_workbench_without_seeing_a_key
     assert log[-1] == ("end", "Cours réussi", None)
     assert {right for kind, _, right in log if kind == "item"} == {True, False}
     assert learner.leaks == []
-    assert browser.eval("() => [...document.querySelectorAll('.mastery li')].every(li => li.classList.contains('mastered'))")
+    assert browser.eval("() => [...document.querySelectorAll('.mastery li')]"
+                        ".every(li => li.classList.contains('mastered'))")
     failures = [x for x in learner.exchanges + browser.call("network") if x["status"] >= 400
                 and not x["url"].endswith("/favicon.ico")]
     assert failures == []
