@@ -86,14 +86,17 @@ def _claim_once(name: str) -> bool:
     """True for the first caller only. The Django cache's ``add`` is atomic across the processes of
     an Open edX deployment (memcached, redis); without Django, one process's set."""
     try:
+        from django.conf import settings
         from django.core.cache import cache
+    except ImportError:  # a runtime without Django: this process is the only writer it knows
+        settings = cache = None
+    if settings is not None and settings.configured:
         return bool(cache.add(name, 1, CLAIM_SECONDS))
-    except Exception:  # no Django, or no cache configured: this process is the only writer we know
-        with _local_lock:
-            if name in _local_claims:
-                return False
-            _local_claims.add(name)
-            return True
+    with _local_lock:
+        if name in _local_claims:
+            return False
+        _local_claims.add(name)
+        return True
 
 
 def _script_json(value: Any) -> str:

@@ -76,6 +76,7 @@ def studio_fragment(block: "AdaptiveBlock") -> Fragment:
 <li class="action-item"><a href="#" class="button cancel-button">{_e(t("Annuler"))}</a></li>
 </ul></div></div>"""
     frag = Fragment(body)
+    frag.add_css(_STUDIO_CSS)
     frag.add_javascript(_STUDIO_JS)
     frag.initialize_js("ComptoirAdaptiveStudio", {"url": block.runtime.handler_url(block, "studio_submit")})
     return frag
@@ -117,6 +118,18 @@ def apply_settings(block: "AdaptiveBlock", data: Mapping[str, Any]) -> None:
     block.competencies = [ref for ref in known if ref in chosen and len(chosen) < len(known)]
     block.threshold, block.weight = threshold, weight
 
+
+_STUDIO_CSS = """
+.comptoir-studio ul { list-style: none; padding-left: 0; }
+.comptoir-studio .field { margin: 0 0 1em; }
+.comptoir-studio fieldset { border: 0; padding: 0; }
+.comptoir-studio legend, .comptoir-studio h3 { font-weight: bold; }
+.comptoir-studio .tip { color: #555; font-size: 0.9em; }
+.comptoir-studio textarea { display: block; width: 100%; }
+.comptoir-bank { border-collapse: collapse; font-size: 0.9em; }
+.comptoir-bank th, .comptoir-bank td { border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; text-align: left; }
+.comptoir-studio-error { color: #b20610; }
+"""
 
 _STUDIO_JS = """
 function ComptoirAdaptiveStudio(runtime, element, args) {
