@@ -9,6 +9,7 @@ set once the first activity is on screen with focus on it; times are from naviga
 Also printed: `html` (the page received), `script` (from the player's first line to
 interactive: parsing the bundle, the engine's first choice, rendering) and `load`. Two courses: the French test fixture (3 competencies, 12 items) and a synthetic one of the size
 DESIGN §5 plans for (40 competencies, 400 items), each opened on an item (lessons already read).
+bench/packages.py reuses the measurement (`measure`, `code_size`) on the packages `comptoir build` makes.
 Needs node_modules (npm ci) and /usr/bin/chromium. Prints figures; asserts nothing.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -37,15 +39,30 @@ INTERACTIVE = """() => { const m = performance.getEntriesByName('comptoir:intera
           screen: document.querySelector('#comptoir-main .activity').className}; }"""
 
 
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, 9, mtime=0))
+
+
+def code_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The player's JS and CSS among a package's files (path → bytes)."""
+    return {path: data for path, data in sorted(files.items()) if path.endswith((".js", ".css"))}
+
+
+def code_size(files: dict[str, bytes]) -> str:
+    """One line: the JS+CSS bytes, gzipped file by file and as one stream, against the budget."""
+    code = code_files(files)
+    total = sum(gz(data) for data in code.values())
+    whole = gz(b"".join(code.values()))
+    return (f"JS+CSS: {sum(map(len, code.values()))} bytes; gzipped file by file {total / 1024:.1f} KB, "
+            f"as one stream {whole / 1024:.1f} KB (budget 60 KB)")
+
+
 def sizes() -> None:
-    files = {path: data for path, data in package_files().items() if path.endswith((".js", ".css"))}
-    total = sum(len(gzip.compress(data, 9, mtime=0)) for data in files.values())
-    whole = len(gzip.compress(b"".join(files.values()), 9, mtime=0))
+    files = code_files(package_files())
     print(f"{'file':28} {'bytes':>8} {'gzip':>7}")
     for path, data in files.items():
-        print(f"{path:28} {len(data):8} {len(gzip.compress(data, 9, mtime=0)):7}")
-    print(f"JS+CSS: {sum(map(len, files.values()))} bytes; gzipped file by file {total / 1024:.1f} KB, "
-          f"as one stream {whole / 1024:.1f} KB (budget 60 KB)")
+        print(f"{path:28} {len(data):8} {gz(data):7}")
+    print(code_size(files))
 
 
 def large(bundle: dict, copies: int = 14) -> dict:
@@ -103,6 +120,31 @@ def timing(browser: Browser, url: str, bundle: dict, repeat: int) -> list[dict]:
     return runs
 
 
+def measure(browser: Browser, name: str, bundle: dict, put: Callable[[Path], None],
+            repeat: int) -> list[dict]:
+    """Time `repeat` fresh loads of the web package that `put(folder)` writes into `folder`, served
+    on loopback, opened on an item; print the figures (median, min, max) and return the runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "none.html").write_text("<!doctype html><title>-</title>")
+        put(root / "pkg")
+        page = (root / "pkg" / "index.html").stat().st_size
+        server = Server(root)
+        try:
+            runs = timing(browser, server.url, bundle, repeat)
+        finally:
+            server.close()
+    first = {r["screen"] for r in runs}
+    print(f"{name}: {len(bundle['competencies'])} competencies, {len(bundle['items'])} items, "
+          f"index.html {page / 1024:.0f} KB; first screen {sorted(first)}")
+    for field in ("html", "script", "interactive", "load"):
+        values = [r[field] for r in runs]
+        print(f"  {field:12} median {statistics.median(values):6.1f} ms   "
+              f"(min {min(values):.1f}, max {max(values):.1f}, spread {max(values) - min(values):.1f}, "
+              f"n={len(values)})")
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -112,23 +154,7 @@ def main() -> None:
     try:
         fixture = load_bundle("fr")
         for name, bundle in (("fixture", fixture), ("large", large(fixture))):
-            with tempfile.TemporaryDirectory() as tmp:
-                root = Path(tmp)
-                (root / "none.html").write_text("<!doctype html><title>-</title>")
-                build_package(root / "pkg", bundle, "web")
-                page = (root / "pkg" / "index.html").stat().st_size
-                server = Server(root)
-                try:
-                    runs = timing(browser, server.url, bundle, args.repeat)
-                finally:
-                    server.close()
-            first = {r["screen"] for r in runs}
-            print(f"{name}: {len(bundle['competencies'])} competencies, {len(bundle['items'])} items, "
-                  f"index.html {page / 1024:.0f} KB; first screen {sorted(first)}")
-            for field in ("html", "script", "interactive", "load"):
-                values = [r[field] for r in runs]
-                print(f"  {field:12} median {statistics.median(values):6.1f} ms   "
-                      f"(min {min(values):.1f}, max {max(values):.1f}, n={len(values)})")
+            measure(browser, name, bundle, lambda folder, b=bundle: build_package(folder, b, "web"), args.repeat)
     finally:
         browser.close()
 

@@ -61,10 +61,10 @@ def full_state(engine: EngineCourse):
     and above the threshold, every other competency in review: the largest state the course gives."""
     state = initial_state(engine)
     state.seen = [True] * len(engine.lessons)
-    state.answered = [True] * len(engine.items)
+    state.answered = [1] * len(engine.items)
     for c, its in enumerate(items_of(engine)):
         if its:
-            state.answered[its[0]] = False
+            state.answered[its[0]] = 0
     for c in range(len(engine.competencies)):
         state.p[c] = 0.5 + 0.49 * ((c * 37) % 100) / 100
         if c % 2 and c < engine.n_own:

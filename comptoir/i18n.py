@@ -132,9 +132,17 @@ def map_texts(obj: T, t: TextMap, key: str, path: tuple[str, ...], note: str, li
         elif isinstance(value, Mapping):
             changes[name] = frozen_map({k: tr(v, *here, k) for k, v in value.items()})
         else:
-            changes[name] = tuple(tr(v, *here, str(i)) if isinstance(v, str)
-                                  else map_texts(v, t, key, (*here, v.id), note, line) for i, v in enumerate(value))
+            changes[name] = tuple(_flatten(tr(v, *here, str(i)).split("\n") if isinstance(v, str)
+                                           else [map_texts(v, t, key, (*here, v.id), note, line)]
+                                           for i, v in enumerate(value)))
     return dataclasses.replace(obj, **changes)
+
+
+def _flatten(groups) -> list:
+    """One list from lists. A tuple of texts is a list of alternatives (a fill-in's accepted answers),
+    and a translator gives one French alternative several ones, a line each ("piano di rientro" and
+    "piano di rateizzazione"): every language accepts what its own agents would type."""
+    return [entry for group in groups for entry in group if entry != ""]
 
 
 def map_item(item: Item, t: TextMap) -> Item:

@@ -64,6 +64,15 @@ def objective_id(ref: Ref) -> str:
     return "".join(chr(b) if _KEPT.fullmatch(chr(b)) else f"_{b:02X}" for b in ref.encode("utf-8"))
 
 
+_UNSAFE_URL_NAME = re.compile(r"[^A-Za-z0-9.-]")
+
+
+def olx_block_id(kind: str, *stable: str) -> str:
+    """An Open edX block's ``url_name``: its kind, then its stable ids (``competency_ch-arc_b.1``), so a
+    re-imported course keeps every learner's answers and the XBlock's state."""
+    return "_".join((kind, *(_UNSAFE_URL_NAME.sub("-", part) for part in stable)))
+
+
 def media_name(lesson_id: str, src: str) -> str:
     """The flat, package-unique name of a lesson's image (Anki stores media flat; packages put it
     under ``media/``): the lesson id keeps two lessons' ``schema.png`` apart."""

@@ -101,6 +101,24 @@ def merge(pot: Catalog, old: Catalog | None, language: str) -> Catalog:
     return new
 
 
+def official_wordings(content: Content, language: str) -> dict[tuple[str, str], str]:
+    """(msgctxt, French msgid) → the framework's own wording in ``language``, where it has one (the
+    Swiss ordinance in Italian): the catalog carries it as the translation, so translators see it
+    and never retranslate official text, and the counts say what is left to do."""
+    return {(framework.ref(node), node.text[SOURCE_LANGUAGE]): node.text[language]
+            for framework in content.frameworks.values() for node in framework.walk()
+            if node.kind in framework.levels and SOURCE_LANGUAGE in node.text and language in node.text}
+
+
+def with_official_wordings(catalog: Catalog, official: dict[tuple[str, str], str]) -> Catalog:
+    for (context, msgid), text in official.items():
+        message = catalog.get(msgid, context=context)
+        if message is not None:
+            message.string = text
+            message.flags.discard("fuzzy")
+    return catalog
+
+
 def stats(catalog: Catalog) -> dict[str, int]:
     counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
     for message in catalog:

@@ -20,8 +20,9 @@ as Studio itself exports a course (Redwood/Sumac), under a single top-level fold
   data, keys apart, images under ``/static/``), so importing the archive gives the block its course.
 - ``policies/<run>/policy.json``: ``advanced_modules: ["comptoir_adaptive"]``, the language,
   display name and start (also on ``course/<run>.xml``, as Studio writes them), ``self_paced`` (no
-  deadlines: practice and mastery at the learner's pace) and the course card; no end date, so
-  the course never closes by itself. ``grading_policy.json``: two assignment types, "Entraînement"
+  deadlines: practice and mastery at the learner's pace) and the course card; the end date is
+  :data:`END`, far enough never to close the course by itself (Open edX tools such as olxcleaner
+  require one; a school sets its own in Studio's "Schedule & Details"). ``grading_policy.json``: two assignment types, "Entraînement"
   (every competency sequential holding problems, weight 0.2, no drop) and "Maîtrise" (the adaptive
   block, weight 0.8), and ``Pass`` at the course's mastery threshold: with the XBlock scoring the
   mean mastery probability (as the SCORM packages report it), a learner with every practice
@@ -61,6 +62,7 @@ from typing import Callable, Iterable, Mapping
 
 from lxml import etree
 
+from comptoir.identity import olx_block_id as block_id
 from comptoir.model import Ref, ResolvedCourse
 from comptoir.present import PresentedCourse, PresentedItem, PresentedLesson, present
 from comptoir.xblocks.content import dumps
@@ -80,12 +82,8 @@ PRACTICE_WEIGHT, MASTERY_WEIGHT = 0.2, 0.8
 #: are new to the catalogs: until translated, Italian and English courses show them in French.
 WORDS = ("Point clé", "Entraînement", "Maîtrise", "Parcours adaptatif")
 KEY_POINT_STYLE = "border-left:4px solid #0075b4;margin:1em 0;padding:0.25em 1em;background:#f2f8fb"
-UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
-
-
-def block_id(kind: str, *stable: str) -> str:
-    """A block's url_name: its kind, then its stable ids (``competency_ch-arc_b.1``)."""
-    return "_".join((kind, *(UNSAFE.sub("-", part) for part in stable)))
+#: The course's end date: a self-paced course stays open; olxcleaner requires one.
+END = "2100-01-01T00:00:00Z"
 
 
 def ref_id(kind: str, ref: Ref) -> str:
@@ -288,13 +286,14 @@ class CourseWriter:
 
     def course(self, chapters: list[str], practice: int) -> None:
         shown, run = self.shown, self.run
-        start = iso(self.context.timestamp)
+        start, end = iso(self.context.timestamp), END
         self.put("course.xml", etree.Element("course", url_name=run, org=ORG, course=shown.id))
         self.put(f"course/{run}.xml", element("course", [pointer("chapter", c) for c in chapters],
-                                              display_name=shown.title, language=shown.language, start=start))
+                                              display_name=shown.title, language=shown.language, start=start,
+                                              end=end))
         policy = {f"course/{run}": {"advanced_modules": [XBLOCK], "course_image": CARD,
                                     "display_name": shown.title, "language": shown.language, "self_paced": True,
-                                    "start": start}}
+                                    "start": start, "end": end}}
         self.json(f"policies/{run}/policy.json", policy)
         self.json(f"policies/{run}/grading_policy.json", self.grading_policy(practice))
         self.json("policies/assets.json", {})

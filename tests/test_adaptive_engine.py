@@ -9,8 +9,10 @@ import pytest
 
 from comptoir.adaptive.course import (DEFAULT_GUESS, DEFAULT_SLIP, EngineCourse, EngineItem,
                                       EngineLesson, Params, engine_course)
-from comptoir.adaptive.engine import (bkt_update, initial_state, next_activity, predict_correct,
-                                      record_lesson, record_response)
+from comptoir.adaptive.engine import (MAX_COUNT, bkt_update, competency_status,
+                                      effective_guess, effective_slip, initial_state, next_activity,
+                                      predict_correct, record_lesson, record_response,
+                                      release_competency)
 from comptoir.adaptive.state import (SUSPEND_DATA_LIMIT, decode_state, encode_state, quantise)
 
 
@@ -54,14 +56,15 @@ def course(**kw: object) -> EngineCourse:
 def test_lesson_first_then_practice_then_the_most_separating_item() -> None:
     c = course()
     s = initial_state(c)
-    assert next_activity(c, s) == ("lesson", 0)
+    assert next_activity(c, s).full() == ("lesson", 0, "lesson", 0)
     record_lesson(c, s, 0)
     # at P(L)=0.2 no single right answer reaches 0.95: practise with the weakest separator
-    assert next_activity(c, s) == ("item", 0)  # true-false, guess 0.5
+    assert next_activity(c, s).full() == ("item", 0, "new", 0)  # true-false, guess 0.5
     s.p[0] = 0.6
     # now a right fill-in would establish mastery: ask the best separator
     assert bkt_update(0.6, c.params[0], 0.03, 0.1, True) >= c.threshold
-    assert next_activity(c, s) == ("item", 1)  # fill-in, guess 0.03
+    kind, index = next_activity(c, s)  # still a pair for callers that unpack two values
+    assert (kind, index) == ("item", 1)  # fill-in, guess 0.03
 
 
 def test_unmastered_prerequisite_gates_its_dependants() -> None:
@@ -83,9 +86,11 @@ def test_answered_items_are_avoided_until_the_pool_is_exhausted() -> None:
     s = initial_state(c)
     picks = []
     for _ in range(4):
-        picks.append(next_activity(c, s)[1])
-        record_response(c, s, picks[-1], False)
-    assert sorted(picks[:3]) == [0, 1, 2] and picks[3] == picks[0]
+        picks.append(next_activity(c, s))
+        record_response(c, s, picks[-1][1], False)
+    assert sorted(p[1] for p in picks[:3]) == [0, 1, 2] and picks[3][1] == picks[0][1]
+    assert [p.reason for p in picks] == ["new", "new", "new", "repeat"]
+    assert s.answered[:3] == [2, 1, 1]
 
 
 def test_evidence_reaches_exact_match_competencies() -> None:
@@ -107,8 +112,8 @@ def test_mastered_competency_comes_back_for_spaced_review() -> None:
         kind, i = next_activity(c, s)
         assert c.items[i].competencies != (0,)
         record_response(c, s, i, False)
-    kind, i = next_activity(c, s)
-    assert c.items[i].competencies == (0,)
+    kind, i, reason, comp = next_activity(c, s).full()
+    assert c.items[i].competencies == (0,) and (reason, comp) == ("review", 0)
     record_response(c, s, i, True)
     assert s.stage[0] == 2 and s.due[0] == s.step + 6
 
@@ -174,8 +179,9 @@ def test_worst_case_state_fits_scorm12_suspend_data() -> None:
     s = initial_state(c)
     for i in range(len(c.items)):
         record_response(c, s, i, i % 3 != 0)
-    # worst case: every item flagged answered, every lesson seen, every competency in review
-    s.answered = [True] * len(c.items)
+    # worst case: every item answered again (key and count), every lesson seen, every
+    # competency in review
+    s.answered = [MAX_COUNT] * len(c.items)
     s.seen = [True] * len(c.lessons)
     s.stage[:c.n_own] = [16] * c.n_own
     s.due[:c.n_own] = [2 ** 30 - 1] * c.n_own
@@ -205,8 +211,8 @@ def test_content_update_keeping_ids_keeps_mastery() -> None:
     back = decode_state(new, text)
     assert back.p[2] == quantise(s.p[0]) / 262143 and back.p[1] == quantise(s.p[1]) / 262143
     assert back.p[0] == new.params[0].prior
-    # a-q2 stays answered; b-q1 was b's only item, so its round was reset when answered
-    assert back.answered == [False, False, True]
+    # answer counts follow their items: a-q2 twice, b-q1 once, the new item never
+    assert back.answered == [0, 1, 2]
 
 
 @pytest.mark.parametrize("text", ["2.AAAAA...", "1.AAAAA.AAAA..", "1.AA*AA...", "garbage"])
@@ -239,10 +245,182 @@ def test_swiss_course_worst_case_state_fits_suspend_data() -> None:
     s = initial_state(ec)
     for i in range(len(ec.items)):
         record_response(ec, s, i, True)
-    s.answered = [True] * len(ec.items)
+    s.answered = [MAX_COUNT] * len(ec.items)  # every item answered again: key and count
     s.seen = [True] * len(ec.lessons)
     s.stage = [16] * len(ec.competencies)
     s.due = [2 ** 30 - 1] * len(ec.competencies)
+    s.step = 2 ** 30 - 1
+    assert all(p != ec.params[k].prior for k, p in enumerate(s.p))
     text = encode_state(ec, s)
     assert len(text) <= SUSPEND_DATA_LIMIT, len(text)
-    assert decode_state(ec, text).answered == s.answered
+    back = decode_state(ec, text)
+    assert back.answered == s.answered and back.seen == s.seen and back.due == s.due
+
+
+# --- pools that run out ---------------------------------------------------------------------
+
+def thin_course(**kw: object) -> EngineCourse:
+    """a (two items, one lesson) → b (one item): small enough to run out of items."""
+    base = dict(
+        competencies=("fw:a", "fw:b"), n_own=2, params=(Params(0.2, 0.05), Params(0.2, 0.05)),
+        prerequisites=((), (0,)), exact_matches=((), ()),
+        items=(EngineItem("a-q1", (0,), 0.25, 0.1), EngineItem("a-q2", (0,), 0.03, 0.1),
+               EngineItem("b-q1", (1,), 0.25, 0.1)),
+        lessons=(EngineLesson("a-lesson", (0,)),), threshold=0.95, review_base=0,
+        trainer_answers=0)  # referral after max_passes passes, however few answers that is
+    base.update(kw)
+    return EngineCourse(**base)  # type: ignore[arg-type]
+
+
+def follow(c: EngineCourse, s, correct: bool) -> tuple:
+    act = next_activity(c, s)
+    if act is not None:
+        if act.kind == "lesson":
+            record_lesson(c, s, act.index)
+        else:
+            record_response(c, s, act.index, correct)
+    return act
+
+
+def test_exhausted_pool_reoffers_the_lesson_then_repeats_items_then_needs_a_trainer() -> None:
+    c = thin_course()
+    s = initial_state(c)
+    acts = [follow(c, s, False) for _ in range(10)]
+    got = [(a.kind, a.reason) if a else None for a in acts]
+    assert got == [("lesson", "lesson"), ("item", "new"), ("item", "new"),
+                   ("lesson", "lesson_again"), ("item", "repeat"), ("item", "repeat"),
+                   ("lesson", "lesson_again"), ("item", "repeat"), ("item", "repeat"), None]
+    assert all(a.competency == 0 for a in acts[:9])
+    # three passes (max_passes) without mastery: a is referred, b stays locked behind it
+    assert acts[9] is None and s.answered == [3, 3, 0]
+    assert competency_status(c, s) == ["needs_trainer", "locked"]
+    # the trainer releases a: its lesson, then one more pass
+    release_competency(c, s, 0)
+    assert competency_status(c, s) == ["repeating", "locked"] and s.answered == [2, 2, 0]
+    assert next_activity(c, s).full()[:3] == ("lesson", 0, "lesson_again")
+    # however many passes it took (here past the hard limit), a release re-opens it
+    s.answered, s.p[0] = [9, 7, 0], 0.9
+    assert competency_status(c, s)[0] == "needs_trainer"
+    release_competency(c, s, 0)
+    assert s.answered == [2, 2, 0] and competency_status(c, s)[0] == "repeating"
+
+
+def test_no_referral_before_trainer_answers_answers() -> None:
+    c = thin_course(trainer_answers=7)
+    s = initial_state(c)
+    acts = [follow(c, s, False) for _ in range(13)]
+    # three passes of a's two items are 6 answers: a 4th pass starts (its lesson, then one
+    # answer) before the 7th answer refers a to a trainer
+    assert [a and a.reason for a in acts[9:]] == ["lesson_again", "repeat", None, None]
+    assert s.answered == [4, 3, 0] and competency_status(c, s)[0] == "needs_trainer"
+
+
+def test_max_passes_zero_never_refers_to_a_trainer() -> None:
+    c = thin_course(max_passes=0)
+    s = initial_state(c)
+    for _ in range(40):
+        assert follow(c, s, False) is not None
+    assert competency_status(c, s)[0] == "repeating" and min(s.answered[:2]) >= 10
+
+
+def test_a_repeated_answer_is_weaker_evidence_by_the_remembered_answer() -> None:
+    c = thin_course()
+    prm = c.params[0]
+    # exact: the learner recalls the answer with probability 0.5 after one answer, 0.75 after
+    # two, known or not; otherwise a known learner slips and an unknown one guesses
+    for count, recalled in ((1, Fraction(1, 2)), (2, Fraction(3, 4))):
+        g = Fraction(0.25) + (1 - Fraction(0.25)) * recalled
+        assert effective_guess(c, 0.25, count) == pytest.approx(float(g), rel=1e-15)
+        assert effective_slip(c, 0.1, count) == pytest.approx(float(Fraction(0.1) * (1 - recalled)),
+                                                              rel=1e-15)
+    assert effective_guess(c, 0.25, 0) == 0.25 and effective_slip(c, 0.1, 0) == 0.1
+    for correct in (True, False):
+        fresh, again = initial_state(c), initial_state(c)
+        again.answered[0] = 1
+        record_response(c, fresh, 0, correct)
+        record_response(c, again, 0, correct)
+        want = exact_bkt(Fraction(0.2), Fraction(prm.learn), Fraction(0), Fraction(0.625),
+                         Fraction(0.05), correct)
+        assert again.p[0] == pytest.approx(float(want), rel=1e-12)
+        if correct:  # a right answer lifts P(L) less the second time
+            assert 0.2 < again.p[0] < fresh.p[0]
+        else:  # a wrong one is as telling as on a new item
+            assert again.p[0] == pytest.approx(fresh.p[0], rel=1e-12) and again.p[0] < 0.2
+
+
+def test_repeats_count_without_memory_discount_when_repeat_memory_is_zero() -> None:
+    c = thin_course(repeat_memory=0.0)
+    fresh, again = initial_state(c), initial_state(c)
+    again.answered[0] = 5
+    record_response(c, fresh, 0, True)
+    record_response(c, again, 0, True)
+    assert fresh.p == again.p
+
+
+def test_mastery_in_a_later_pass_unlocks_dependants() -> None:
+    c = thin_course(params=(Params(0.3, 0.15), Params(0.2, 0.05)))
+    s = initial_state(c)
+    acts = [follow(c, s, correct) for correct in (True, False, True, True)]
+    assert [(a.kind, a.reason) for a in acts] == [
+        ("lesson", "lesson"), ("item", "new"), ("item", "new"), ("lesson", "lesson_again")]
+    assert competency_status(c, s) == ["repeating", "locked"]
+    assert follow(c, s, True).full()[2:] == ("repeat", 0)
+    assert competency_status(c, s) == ["mastered", "open"]
+    assert next_activity(c, s).full()[:3] == ("item", 2, "new")
+
+
+def test_a_one_item_pool_cannot_establish_mastery_by_repeating_its_item() -> None:
+    """Right answers to the same item are not independent proofs of mastery."""
+    def run(course: EngineCourse) -> tuple[list, list[str]]:
+        s = initial_state(course)
+        s.p[0] = 0.99  # a mastered: b (one item) is next
+        acts = [follow(course, s, True) for _ in range(7)]
+        return [a and a.reason for a in acts], competency_status(course, s)
+
+    # counted as fresh evidence (repeat_memory 0, max_passes 0: the old engine), four right
+    # answers to b's single item "establish" mastery
+    assert run(thin_course(repeat_memory=0.0, max_passes=0)) == (
+        ["new", "repeat", "repeat", "repeat", None, None, None], ["mastered", "mastered"])
+    # with recall, P(L) creeps up (0.5, 0.62, 0.68 …) without reaching 0.95: above
+    # trainer_below after three passes, so b goes on; after six, a trainer's turn
+    assert run(thin_course()) == (["new"] + ["repeat"] * 5 + [None], ["mastered", "needs_trainer"])
+
+
+def test_a_learner_nearly_there_is_not_referred_after_max_passes() -> None:
+    c = thin_course()
+    s = initial_state(c)
+    s.answered = [3, 3, 0]  # three passes through a's items
+    s.p[0] = 0.6
+    assert competency_status(c, s)[0] == "repeating"  # above trainer_below (0.5)
+    s.p[0] = 0.4
+    assert competency_status(c, s)[0] == "needs_trainer"
+    s.p[0], s.answered = 0.9, [6, 6, 0]  # twice max_passes: referred whatever P(L)
+    assert competency_status(c, s)[0] == "needs_trainer"
+
+
+def test_shared_item_counts_for_each_competency_it_serves() -> None:
+    c = EngineCourse(
+        competencies=("fw:a", "fw:b"), n_own=2, params=(Params(0.2, 0.05), Params(0.2, 0.05)),
+        prerequisites=((), ()), exact_matches=((), ()),
+        items=(EngineItem("ab-q1", (0, 1), 0.25, 0.1), EngineItem("b-q2", (1,), 0.25, 0.1)),
+        lessons=(EngineLesson("b-lesson", (1,)),), threshold=0.95, review_base=0)
+    s = initial_state(c)
+    s.seen[0] = True
+    record_response(c, s, 0, False)  # a's only item: pass 1 of a ends; b still has a new item
+    assert competency_status(c, s) == ["repeating", "open"] and s.seen == [True]
+    record_response(c, s, 1, False)  # now b's pass ends too: its lesson comes back
+    assert competency_status(c, s) == ["repeating", "repeating"] and s.seen == [False]
+
+
+def test_answer_counts_survive_encoding_and_version_1_states_still_decode() -> None:
+    c = thin_course()
+    s = initial_state(c)
+    s.answered = [1, 7, MAX_COUNT]
+    back = decode_state(c, encode_state(c, s))
+    assert back.answered == [1, 7, MAX_COUNT]
+    # a version-1 state (items listed once, no counts) from before pools could run out
+    from comptoir.adaptive.state import _num
+    from comptoir.identity import state_key
+    v1 = "1.AAAAD.." + _num(state_key("a-q1"), 4) + _num(state_key("b-q1"), 4) + "."
+    old = decode_state(c, v1)
+    assert old.answered == [1, 0, 1] and old.step == 3

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from comptoir.adaptive.course import EngineCourse, EngineItem, EngineLesson, Params
-from comptoir.adaptive.engine import (initial_state, next_activity, record_lesson,
-                                      record_response)
+from comptoir.adaptive.engine import (competency_status, initial_state, next_activity,
+                                      record_lesson, record_response, release_competency)
 from comptoir.adaptive.state import decode_state, encode_state
 
 ENGINE_JS = Path(__file__).resolve().parents[1] / "comptoir" / "adaptive" / "engine.js"
@@ -32,9 +32,10 @@ function bits(x) {
   const b = new Uint8Array(new Float64Array([x]).buffer);
   return Array.from(b, (v) => v.toString(16).padStart(2, "0")).join("");
 }
-function snapshot(state, activity) {
+function snapshot(course, state, activity) {
   return { activity, p: state.p.map(bits), stage: [...state.stage], due: [...state.due],
-           step: state.step, answered: state.answered.map((a) => (a ? 1 : 0)).join("") };
+           step: state.step, answered: [...state.answered], seen: [...state.seen],
+           status: E.competencyStatus(course, state) };
 }
 const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const out = cases.map(({ course: raw, events }) => {
@@ -48,11 +49,13 @@ const out = cases.map(({ course: raw, events }) => {
       if (activity && activity[0] === "lesson") E.recordLesson(course, state, activity[1]);
       else if (activity) E.recordResponse(course, state, activity[1], ev[1]);
     } else if (ev[0] === "item") {
-      E.recordResponse(course, state, ev[1], ev[2]);
+      for (let k = 0; k < ev[3]; k++) E.recordResponse(course, state, ev[1], ev[2]);
+    } else if (ev[0] === "release") {
+      E.releaseCompetency(course, state, ev[1]);
     } else {
       state = E.decodeState(course, E.encodeState(course, state));
     }
-    trace.push(snapshot(state, activity));
+    trace.push(snapshot(course, state, activity));
   }
   return { trace, encoded: E.encodeState(course, state) };
 });
@@ -64,10 +67,11 @@ def bits(x: float) -> str:
     return struct.pack("<d", x).hex()
 
 
-def snapshot(state: Any, activity: Any) -> dict[str, Any]:
-    return {"activity": list(activity) if activity else None, "p": [bits(p) for p in state.p],
+def snapshot(course: EngineCourse, state: Any, activity: Any) -> dict[str, Any]:
+    return {"activity": list(activity.full()) if activity else None, "p": [bits(p) for p in state.p],
             "stage": list(state.stage), "due": list(state.due), "step": state.step,
-            "answered": "".join("1" if a else "0" for a in state.answered)}
+            "answered": list(state.answered), "seen": list(state.seen),
+            "status": competency_status(course, state)}
 
 
 def run_python(course: EngineCourse, events: list[list[Any]]) -> dict[str, Any]:
@@ -82,10 +86,13 @@ def run_python(course: EngineCourse, events: list[list[Any]]) -> dict[str, Any]:
             elif activity:
                 record_response(course, state, activity[1], ev[1])
         elif ev[0] == "item":
-            record_response(course, state, ev[1], ev[2])
+            for _ in range(ev[3]):
+                record_response(course, state, ev[1], ev[2])
+        elif ev[0] == "release":
+            release_competency(course, state, ev[1])
         else:
             state = decode_state(course, encode_state(course, state))
-        trace.append(snapshot(state, activity))
+        trace.append(snapshot(course, state, activity))
     return {"trace": trace, "encoded": encode_state(course, state)}
 
 
@@ -112,19 +119,27 @@ def courses(draw: Any) -> EngineCourse:
     lessons = tuple(EngineLesson(f"lesson-{c}", (c,)) for c in range(n_own)
                     if draw(st.booleans()))
     return EngineCourse(refs, n_own, params, prereqs, exact, items, lessons,
-                        threshold=draw(st.floats(0.5, 0.99)), review_base=draw(st.integers(0, 4)))
+                        threshold=draw(st.floats(0.5, 0.99)), review_base=draw(st.integers(0, 4)),
+                        repeat_memory=draw(st.one_of(st.just(0.0), st.just(0.5), prob)),
+                        max_passes=draw(st.one_of(st.just(0), st.just(3), st.integers(1, 3))),
+                        trainer_answers=draw(st.one_of(st.just(0), st.integers(1, 20))),
+                        trainer_below=draw(st.one_of(st.just(1.0), st.just(0.5), prob)))
 
 
 @st.composite
 def cases(draw: Any) -> tuple[EngineCourse, list[list[Any]]]:
     course = draw(courses())
     follow = st.tuples(st.just("next"), st.booleans()).map(list)
-    event = st.one_of(follow, follow, follow, st.just(["roundtrip"]))
+    others = st.one_of(st.just(["roundtrip"]),
+                       st.tuples(st.just("release"), st.integers(0, course.n_own - 1)).map(list))
+    event = st.one_of(follow, follow, follow, others)
     if course.items:
-        event = st.one_of(event, st.tuples(st.just("item"),
-                                           st.integers(0, len(course.items) - 1),
-                                           st.booleans()).map(list))
-    return course, draw(st.lists(event, min_size=5, max_size=60))
+        # one answer, a few, or enough to reach the answer-count cap (MAX_COUNT)
+        times = st.one_of(st.just(1), st.just(1), st.integers(2, 4), st.just(70))
+        event = st.one_of(follow, follow, follow, follow, follow, others,
+                          st.tuples(st.just("item"), st.integers(0, len(course.items) - 1),
+                                    st.booleans(), times).map(list))
+    return course, draw(st.lists(event, min_size=10, max_size=60))
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -148,7 +163,15 @@ def test_python_and_javascript_engines_agree_bit_for_bit(tmp_path: Path) -> None
     js_results = json.loads(done.stdout)
     assert len(js_results) == len(collected)
     activities = 0
+    reasons: set[str] = set()
+    statuses: set[str] = set()
     for (course, events, py), js in zip(collected, js_results):
         assert js == py, f"engines differ on course {course.to_json()} events {events}"
         activities += sum(1 for t in py["trace"] if t["activity"])
+        reasons |= {t["activity"][2] for t in py["trace"] if t["activity"]}
+        statuses |= {s for t in py["trace"] for s in t["status"]}
     assert activities > 2 * len(collected)  # the cases exercised selection, not just empty courses
+    # every reason code and every status was reached (pools that run out included)
+    assert reasons == {"lesson", "lesson_again", "new", "repeat", "review"}, reasons
+    assert statuses == {"mastered", "open", "repeating", "needs_trainer", "locked", "no_items"}
+    assert any(max(t["answered"], default=0) == 63 for _, _, py in collected for t in py["trace"])

@@ -1,65 +1,144 @@
-"""The sequencing benchmark: protocol invariants on a small run (the full figures live in bench/)."""
+"""The sequencing benchmark: protocol invariants on small runs (the figures live in bench/)."""
 from __future__ import annotations
+
+import json
+from dataclasses import replace
 
 import pytest
 
 pytest.importorskip("numpy")
 
-from comptoir.adaptive.simulate import (REFERENCE, SECOND, Fixed, Oracle, make_learners,  # noqa: E402
-                                        make_world, run_generator, run_policy, verdict)
+from comptoir.adaptive.engine import next_activity  # noqa: E402
+from comptoir.adaptive import simulate as sim  # noqa: E402
+from comptoir.adaptive.simulate import (FAMILIES, HELD_OUT, REFERENCE, TUNING, BKTBatch,  # noqa: E402
+                                        FixedBatch, OracleBatch, at_criterion, engine_point,
+                                        items_at_criterion, make_learners, make_world,
+                                        run_batch, run_engine, summarise, trainer_bound,
+                                        world_course)
 
 
-def test_reference_world_follows_the_protocol() -> None:
-    world = make_world(REFERENCE)
-    assert len(world.prior) == 8 and all(0.05 <= p <= 0.4 for p in world.prior)
-    assert all(0.08 <= x <= 0.3 for x in world.learn)
-    assert all(len(t) == 12 for t in world.types)
-    assert all(0.05 <= s <= 0.15 for row in world.slips for s in row)
-    assert all(q < c for c, qs in enumerate(REFERENCE.prerequisites) for q in qs)  # a DAG
-    assert make_world(REFERENCE) == world  # fixed seed
+def test_worlds_follow_their_family_and_are_fixed_by_their_seed() -> None:
+    for fam in FAMILIES.values():
+        world = make_world(fam, "teach_first", 4)
+        n = len(fam.prerequisites)
+        assert world.n == n and all(q < c for c, qs in enumerate(fam.prerequisites) for q in qs)
+        assert all(fam.prior[0] <= p <= fam.prior[1] for p in world.prior)
+        assert all(fam.learn[0] <= x <= fam.learn[1] for x in world.learn)
+        assert all(len(t) == fam.pool for t in world.types)
+        assert all(fam.slip[0] <= s <= fam.slip[1] for row in world.slips for s in row)
+        assert make_world(fam, "teach_first", 4) == world
+        assert make_world(fam, "teach_first", 5) != world
+    assert set(TUNING) | set(HELD_OUT) == set(FAMILIES) and not set(TUNING) & set(HELD_OUT)
 
 
-def test_oracle_never_over_practises_and_fixed_sequence_counts_items() -> None:
-    world = make_world(REFERENCE)
-    people = make_learners(world, 150, seed=3)
-    oracle = run_policy(world, people, lambda: Oracle(world))
+def test_the_comptoir_policy_is_the_engine_with_its_shipped_defaults() -> None:
+    world = make_world(REFERENCE, "answer_first", 1)
+    course = world_course(world, 0.95)
+    from comptoir.adaptive.course import (DEFAULT_MAX_PASSES, DEFAULT_REPEAT_MEMORY,
+                                          DEFAULT_REVIEW_BASE, DEFAULT_TRAINER_ANSWERS)
+    assert (course.review_base, course.repeat_memory, course.max_passes, course.trainer_answers) == (
+        DEFAULT_REVIEW_BASE, DEFAULT_REPEAT_MEMORY, DEFAULT_MAX_PASSES, DEFAULT_TRAINER_ANSWERS)
+    assert sim.ENGINE_POLICIES["comptoir"] == {}
+
+
+def test_run_engine_calls_next_activity_until_the_course_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = make_world(REFERENCE, "answer_first", 1)
+    people = make_learners(world, 12, seed=3)
+    calls = {"next": 0, "none": 0}
+
+    def spy(course, state):
+        calls["next"] += 1
+        act = next_activity(course, state)
+        calls["none"] += act is None
+        return act
+
+    monkeypatch.setattr(sim, "next_activity", spy)
+    result = run_engine(world, people, world_course(world, 0.95))
+    # every learner's course ended on None, and every other call was one item
+    assert calls["none"] == 12 and result["stuck"] == 0.0
+    assert calls["next"] - 12 == pytest.approx(result["items_per_learner"] * 12)
+
+
+def test_reviews_cost_items_and_are_counted() -> None:
+    world = make_world(REFERENCE, "teach_first", 2)
+    people = make_learners(world, 60, seed=3)
+    with_reviews = engine_point(world, people, "comptoir", 0.95)
+    without = engine_point(world, people, "comptoir_no_reviews", 0.95)
+    assert with_reviews["items_per_learner"] > without["items_per_learner"]
+
+
+def test_oracle_is_exact_and_the_trainer_bound_caps_every_policy() -> None:
+    world = make_world(FAMILIES["third"], "answer_first", 1)
+    people = make_learners(world, 300, seed=3)
+    oracle = run_batch(world, people, lambda size: OracleBatch(world, size), oracle=True)
     assert oracle["false_mastery"] == 0.0 and oracle["over_practice_per_learner"] == 0.0
-    fixed = run_policy(world, people, lambda: Fixed(world, 5))
-    assert fixed["items_per_learner"] == 5 * 8
-    assert fixed["truly_mastered"] < oracle["truly_mastered"]
+    assert oracle["truly_mastered"] == 1.0  # what the learner did not learn, the trainer taught
+    bound = trainer_bound(world)
+    assert bound == max(3 * world.family.pool, 18)
+    assert oracle["items_per_learner"] <= bound * world.n
+    fixed = run_batch(world, people, lambda size: FixedBatch(world, size, 5))
+    assert fixed["items_per_learner"] == 5 * world.n and fixed["trainer_sessions_per_learner"] == 0
 
 
-def test_small_run_is_deterministic_and_thresholds_trade_items_for_accuracy() -> None:
-    a = run_generator(SECOND, 120, seed=5)
-    b = run_generator(SECOND, 120, seed=5)
+def test_recall_of_repeated_items_fools_bkt_that_counts_repeats_as_new() -> None:
+    """In a family where learners recall repeated items, item-aware BKT's verdicts go wrong."""
+    recall = make_world(FAMILIES["second"], "answer_first", 1)
+    people = make_learners(recall, 300, seed=3)
+    fooled = run_batch(recall, people, lambda size: BKTBatch(recall, size, 0.95))
+    honest = run_batch(replace(recall, family=replace(recall.family, recall=0.0)), people,
+                       lambda size: BKTBatch(recall, size, 0.95))
+    assert fooled["false_mastery"] > honest["false_mastery"] + 0.05
+
+
+def test_same_learners_same_figures() -> None:
+    world = make_world(FAMILIES["second"], "teach_first", 1)
+    a = engine_point(world, make_learners(world, 30, seed=5), "comptoir", 0.9)
+    b = engine_point(world, make_learners(world, 30, seed=5), "comptoir", 0.9)
     assert a == b
-    ours = a["curves"]["comptoir"]
-    assert ours[0]["items_per_learner"] < ours[-1]["items_per_learner"]
-    assert ours[0]["false_mastery"] > ours[-1]["false_mastery"]
-    assert set(a["curves"]) == {"comptoir", "plain_bkt", "n_in_a_row", "fixed_sequence",
-                                "ablation_item_guess_authored_order"}
 
 
-def point(items: float, mastered: float, false: float, setting: float = 0.0) -> dict[str, float]:
+def point(items: float, mastered: float, false: float, sessions: float = 0.0) -> dict[str, float]:
     return {"items_per_learner": items, "truly_mastered": mastered, "false_mastery": false,
-            "setting": setting}
-
-
-def test_verdict_compares_cheapest_settings_meeting_the_accuracy_criterion() -> None:
-    curves = {"comptoir": [point(8, 0.94, 0.02), point(9, 0.96, 0.02)],
-              "plain_bkt": [point(9.5, 0.97, 0.01), point(11, 0.98, 0.01)],
-              "n_in_a_row": [point(7, 0.90, 0.08)]}
-    v = verdict(curves)
-    assert v["comptoir"]["items_per_learner"] == 9
-    assert v["best_baseline"]["family"] == "plain_bkt"
-    assert v["saving"] == pytest.approx(1 - 9 / 9.5) and v["met"] is False
+            "trainer_sessions_per_learner": sessions}
 
 
 def test_items_at_criterion_interpolates_where_the_binding_constraint_is_met() -> None:
-    from comptoir.adaptive.simulate import items_at_criterion
-    curve = [point(10, 0.93, 0.04), point(12, 0.97, 0.02), point(15, 0.99, 0.01)]
-    # mastered crosses 0.95 halfway, false crosses 0.03 halfway: 11 items
+    curve = [point(10, 0.93, 0.04, 1.0), point(12, 0.97, 0.02, 2.0), point(15, 0.99, 0.01)]
+    # mastered crosses 0.95 halfway, false crosses 0.03 halfway: 11 items, 1.5 sessions
     assert items_at_criterion(curve) == pytest.approx(11.0)
+    assert at_criterion(curve, "trainer_sessions_per_learner") == pytest.approx(1.5)
     curve = [point(10, 0.96, 0.05), point(14, 0.97, 0.01)]  # only false binds, at 1/2
     assert items_at_criterion(curve) == pytest.approx(12.0)
     assert items_at_criterion([point(10, 0.9, 0.1)]) is None
+
+
+def test_summary_reports_the_spread_over_world_draws() -> None:
+    def world(seed: int, ours: float | None, theirs: float) -> dict:
+        curve = [{"setting": 0.95, "items_vs_oracle": 1.0, "truly_mastered": 0.97,
+                  "false_mastery": 0.02, "referred": 0.1, "trainer_sessions_per_learner": 0.1,
+                  "stuck": 0.0}]
+        return {"family": "reference", "order": "answer_first", "world_seed": seed,
+                "curves": {"comptoir": curve, "item_bkt": curve},
+                "at_criterion": {"comptoir": ours, "item_bkt": theirs},
+                "sessions_at_criterion": {"oracle": 0.1, "comptoir": 0.2, "item_bkt": 0.3}}
+
+    out = summarise([world(1, 1.2, 1.5), world(2, 1.4, 1.4), world(3, None, 1.6)])
+    entry = out["reference/answer_first"]
+    assert entry["at_criterion"]["comptoir"] == {"min": 1.2, "median": pytest.approx(1.3),
+                                                 "max": 1.4, "reached": 2, "of": 3}
+    saving = entry["saving"]["comptoir"]["vs_item_bkt"]
+    assert saving["min"] == pytest.approx(0.0) and saving["max"] == pytest.approx(0.2)
+    assert saving["reached"] == 2
+
+
+def test_simulate_command_prints_json(capsys: pytest.CaptureFixture) -> None:
+    from comptoir.commands.adaptive import main
+    assert main(["simulate", "--json", "--learners", "15", "--worlds", "1", "--families",
+                 "reference", "--orders", "teach_first", "--jobs", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (w,) = report["worlds"]
+    assert (w["family"], w["order"], w["world_seed"]) == ("reference", "teach_first", 1)
+    assert {"comptoir", "comptoir_no_reviews", "repeats_as_new_no_reviews", "item_bkt",
+            "individual_bkt", "plain_bkt", "n_in_a_row", "fixed_sequence"} == set(w["curves"])
+    assert "reference/teach_first" in report["summary"]
+    assert main(["simulate", "--families", "nowhere"]) == 2

@@ -127,3 +127,29 @@ def test_stats_counts(tmp_path, capsys):
     _i18n(root, "stats", "--language", "en")
     out = capsys.readouterr().out
     assert out.startswith("en: 0 translated, 0 fuzzy, ") and "untranslated of" in out
+
+
+def test_a_translated_fill_in_answer_may_list_several_variants_one_per_line():
+    from comptoir.i18n import map_item
+    from comptoir.model import FillIn
+
+    item = FillIn(id="q", competencies=("tf:x.1",), lesson="l", prompt="On ___.", answers=("salue", "accueille"))
+    catalog = {"q/answer.0": "saluta\nsaluta il cliente"}  # answer.1 untranslated: French stays accepted
+    localised = map_item(item, lambda text, context, note="", line=0: catalog.get(context, text))
+    assert localised.answers == ("saluta", "saluta il cliente", "accueille")
+
+
+def test_update_writes_official_wordings_as_their_translation():
+    from datetime import datetime, timezone
+
+    from comptoir.translations import merge, official_wordings, template, with_official_wordings
+
+    root = Path(__file__).parent / "data" / "anki"
+    content = load_content(root, Report(root.parent))
+    pot = template(content, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    italian = with_official_wordings(merge(pot, None, "it"), official_wordings(content, "it"))
+    unit = next(u for u in content.frameworks["tf"].units() if u.key == "x.1")
+    message = italian.get(unit.text["fr"], context="tf:x.1")
+    assert message.string == unit.text["it"] and not message.fuzzy  # the framework file's Italian, as is
+    english = with_official_wordings(merge(pot, None, "en"), official_wordings(content, "en"))
+    assert not english.get(unit.text["fr"], context="tf:x.1").string  # no official English: to translate

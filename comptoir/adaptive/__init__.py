@@ -4,10 +4,11 @@ The reference engine (`course`, `engine`, `state`) is pure Python; `engine.js` i
 hand-written twin for the browser player. Calibration and simulation need numpy.
 """
 from .course import EngineCourse, EngineItem, EngineLesson, Params, engine_course
-from .engine import (LearnerState, initial_state, mastery, next_activity, record_lesson,
-                     record_response)
+from .engine import (Activity, LearnerState, competency_status, initial_state, mastery,
+                     next_activity, record_lesson, record_response, release_competency)
 from .state import decode_state, encode_state
 
 __all__ = ["EngineCourse", "EngineItem", "EngineLesson", "Params", "engine_course",
-           "LearnerState", "initial_state", "mastery", "next_activity", "record_lesson",
-           "record_response", "decode_state", "encode_state"]
+           "Activity", "LearnerState", "competency_status", "initial_state", "mastery",
+           "next_activity", "record_lesson", "record_response", "release_competency",
+           "decode_state", "encode_state"]

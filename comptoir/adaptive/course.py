@@ -7,6 +7,7 @@ Python; both engines then read the same numbers.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
@@ -30,6 +31,16 @@ DEFAULT_FORGET = 0.0
 DEFAULT_THRESHOLD = 0.95
 #: Items answered between mastery and the first spaced review; doubles after each success.
 DEFAULT_REVIEW_BASE = 12
+#: Chance that a learner who does not know the competency answers an item right because they
+#: remember it from an earlier answer (per earlier answer: 1 − (1 − m)^k after k answers).
+DEFAULT_REPEAT_MEMORY = 0.5
+#: Passes through a competency's item pool, without mastery, before it is referred to a trainer
+#: (0: never) ...
+DEFAULT_MAX_PASSES = 3
+#: ... and never before this many answers on it, so a thin pool is not a quick referral ...
+DEFAULT_TRAINER_ANSWERS = 18
+#: ... and only while P(L) is below this (whatever P(L), after twice max_passes passes).
+DEFAULT_TRAINER_BELOW = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,8 @@ class EngineCourse:
 
     `competencies` lists the course's own competencies first (`n_own` of them), then the
     competencies of other frameworks reached through `exactMatch` links, which receive evidence
-    but are never offered.
+    but are never offered. `repeat_memory`, `max_passes`, `trainer_answers` and `trainer_below` govern item pools
+    that run out (docs/adaptive.md, "When the items run out").
     """
 
     competencies: tuple[str, ...]
@@ -73,6 +85,10 @@ class EngineCourse:
     lessons: tuple[EngineLesson, ...]
     threshold: float = DEFAULT_THRESHOLD
     review_base: int = DEFAULT_REVIEW_BASE
+    repeat_memory: float = DEFAULT_REPEAT_MEMORY
+    max_passes: int = DEFAULT_MAX_PASSES
+    trainer_answers: int = DEFAULT_TRAINER_ANSWERS
+    trainer_below: float = DEFAULT_TRAINER_BELOW
 
     def to_json(self) -> str:
         """Serialise for engine.js; floats are written with repr, which round-trips exactly."""
@@ -89,11 +105,19 @@ class EngineCourse:
             "lessons": [[les.id, list(les.competencies)] for les in self.lessons],
             "threshold": self.threshold,
             "reviewBase": self.review_base,
+            "repeatMemory": self.repeat_memory,
+            "maxPasses": self.max_passes,
+            "trainerAnswers": self.trainer_answers,
+            "trainerBelow": self.trainer_below,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "EngineCourse":
-        """The inverse of :meth:`to_dict`, for hosts that keep the course as JSON (the XBlock)."""
+        """The inverse of :meth:`to_dict`, for hosts that keep the course as JSON (the XBlock);
+        a setting the data lacks (written by an older comptoir) takes its default."""
+        optional = {"threshold": ("threshold", float), "reviewBase": ("review_base", int),
+                    "repeatMemory": ("repeat_memory", float), "maxPasses": ("max_passes", int),
+                    "trainerAnswers": ("trainer_answers", int), "trainerBelow": ("trainer_below", float)}
         return cls(
             competencies=tuple(data["competencies"]), n_own=int(data["nOwn"]),
             params=tuple(Params(*(float(x) for x in p)) for p in data["params"]),
@@ -101,7 +125,7 @@ class EngineCourse:
             exact_matches=tuple(tuple(x) for x in data["exactMatches"]),
             items=tuple(EngineItem(i[0], tuple(i[1]), float(i[2]), float(i[3])) for i in data["items"]),
             lessons=tuple(EngineLesson(les[0], tuple(les[1])) for les in data["lessons"]),
-            threshold=float(data["threshold"]), review_base=int(data["reviewBase"]))
+            **{name: kind(data[key]) for key, (name, kind) in optional.items() if key in data})
 
 
 def restricted(course: EngineCourse, refs: Iterable[str]) -> EngineCourse:
@@ -112,6 +136,7 @@ def restricted(course: EngineCourse, refs: Iterable[str]) -> EngineCourse:
     selection no longer gates (the instructor chose not to ask for it); exactMatch competencies
     stay only when a kept competency links to them. Indices change but ids do not, and learner
     state is keyed by id (:mod:`.state`), so a learner's mastery survives a change of selection.
+    Every other setting is kept as it is.
     """
     wanted = set(refs)
     keep = [c for c in range(course.n_own) if course.competencies[c] in wanted]
@@ -127,12 +152,11 @@ def restricted(course: EngineCourse, refs: Iterable[str]) -> EngineCourse:
                   for it in course.items if any(c in new and c < course.n_own for c in it.competencies))
     lessons = tuple(EngineLesson(les.id, mapped(les.competencies))
                     for les in course.lessons if any(c in new for c in les.competencies))
-    return EngineCourse(
-        competencies=tuple(course.competencies[c] for c in old), n_own=len(keep),
+    return dataclasses.replace(
+        course, competencies=tuple(course.competencies[c] for c in old), n_own=len(keep),
         params=tuple(course.params[c] for c in old),
         prerequisites=tuple(mapped(course.prerequisites[c]) for c in old),
-        exact_matches=tuple(mapped(course.exact_matches[c]) for c in old),
-        items=items, lessons=lessons, threshold=course.threshold, review_base=course.review_base)
+        exact_matches=tuple(mapped(course.exact_matches[c]) for c in old), items=items, lessons=lessons)
 
 
 def _type_defaults(learner_model: Mapping[str, Any], key: str, base: Mapping[str, float] | float) -> Any:
@@ -161,7 +185,11 @@ def _unit_ref(rc: Any, unit: Any) -> str:
 
 
 def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = None,
-                  review_base: int = DEFAULT_REVIEW_BASE) -> EngineCourse:
+                  review_base: int = DEFAULT_REVIEW_BASE,
+                  repeat_memory: float = DEFAULT_REPEAT_MEMORY,
+                  max_passes: int = DEFAULT_MAX_PASSES,
+                  trainer_answers: int = DEFAULT_TRAINER_ANSWERS,
+                  trainer_below: float = DEFAULT_TRAINER_BELOW) -> EngineCourse:
     """Build an EngineCourse from a resolved course (duck-typed, see the module docstring).
 
     Item and lesson competencies go through `rc.units_of` when the course has it, so content
@@ -214,4 +242,6 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
     return EngineCourse(
         competencies=tuple(refs), n_own=len(own), params=tuple(params_for(r) for r in refs),
         prerequisites=prereqs, exact_matches=exact, items=tuple(items), lessons=lessons,
-        threshold=float(threshold), review_base=review_base)
+        threshold=float(threshold), review_base=review_base, repeat_memory=float(repeat_memory),
+        max_passes=int(max_passes), trainer_answers=int(trainer_answers),
+        trainer_below=float(trainer_below))

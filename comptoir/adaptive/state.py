@@ -1,23 +1,30 @@
 """Compact, versioned learner-state encoding that fits SCORM 1.2's 4,096-char suspend_data.
 
-Format (version 1), base64url digits, fields separated by '.':
+Format (version 2), base64url digits, fields separated by '.':
 
-    1.<step:5>.<competency records>.<answered item keys>.<seen lesson keys>
+    2.<step:5>.<competency records>.<items answered once>.<seen lesson keys>.<items answered again>
+
 
 Records are keyed by a 24-bit FNV-1a hash of the reference or id (4 digits), not by position,
 so a content update that keeps ids keeps every learner's mastery, and unknown keys (removed
 content) are skipped. A competency record is key(4) + P(L) quantised to 18 bits (3) + review
 stage (1), followed by its due step (5) when the stage is above 0; competencies still at their
-prior are left out. Worst case for 40 competencies, 80 exactMatch ones, 400 items and 40
-lessons: 40×13 + 80×8 + 400×4 + 40×4 + 11 ≈ 2,930 characters.
+prior are left out. Items answered exactly once are listed by key (4); items answered two times
+or more by key and count (5; counts stop at 63). Worst case for 40 competencies, 80 exactMatch
+ones, 400 items all answered again and 40 lessons: 40×13 + 80×8 + 400×5 + 40×4 + 12 ≈ 3,330
+characters.
+
+Version 1 (five fields, the items of the current round listed once) is still read: its answered
+items count as answered once.
 """
 from __future__ import annotations
 
 from ..identity import state_key
 from .course import EngineCourse
-from .engine import LearnerState, initial_state
+from .engine import MAX_COUNT, LearnerState, initial_state
 
-VERSION = "1"
+VERSION = "2"
+FIELDS = {"1": 5, "2": 6}  # versions this module reads, and their number of fields
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _DIGIT = {ch: i for i, ch in enumerate(ALPHABET)}
 QMAX = (1 << 18) - 1
@@ -59,21 +66,20 @@ def _keys(names: tuple[str, ...] | list[str], what: str) -> list[int]:
     return keys
 
 
-def _codes(course: EngineCourse) -> tuple[list[int], list[str], list[str]]:
-    """The course's competency keys, and its item and lesson keys as their 4-digit codes,
-    computed once per course object (like ``engine.items_of``): a server encodes and decodes a
-    state on every request, and hashing every id each time was most of that work."""
-    cached = course.__dict__.get("_state_codes")
+def _course_keys(course: EngineCourse) -> tuple[list[int], list[int], list[int]]:
+    """The course's competency, item and lesson keys, computed once per course object (like
+    ``engine.items_of``): a server encodes and decodes a state on every request (the XBlock), and
+    hashing every id each time was most of that work."""
+    cached = course.__dict__.get("_state_keys")
     if cached is None:
-        cached = (_keys(course.competencies, "competencies"),
-                  [_num(k, 4) for k in _keys([i.id for i in course.items], "items")],
-                  [_num(k, 4) for k in _keys([les.id for les in course.lessons], "lessons")])
-        object.__setattr__(course, "_state_codes", cached)
+        cached = (_keys(course.competencies, "competencies"), _keys([i.id for i in course.items], "items"),
+                  _keys([les.id for les in course.lessons], "lessons"))
+        object.__setattr__(course, "_state_keys", cached)
     return cached
 
 
 def encode_state(course: EngineCourse, state: LearnerState) -> str:
-    comp_keys, item_codes, lesson_codes = _codes(course)
+    comp_keys, item_keys, lesson_keys = _course_keys(course)
     records = []
     for c, key in enumerate(comp_keys):
         if state.p[c] == course.params[c].prior and state.stage[c] == 0:
@@ -82,19 +88,21 @@ def encode_state(course: EngineCourse, state: LearnerState) -> str:
         if state.stage[c] > 0:
             rec += _num(state.due[c], 5)
         records.append(rec)
-    answered = "".join(code for code, a in zip(item_codes, state.answered) if a)
-    seen = "".join(code for code, s in zip(lesson_codes, state.seen) if s)
-    return ".".join([VERSION, _num(state.step, 5), "".join(records), answered, seen])
+    once = "".join(_num(k, 4) for k, a in zip(item_keys, state.answered) if a == 1)
+    again = "".join(_num(k, 4) + _num(min(a, MAX_COUNT), 1)
+                    for k, a in zip(item_keys, state.answered) if a > 1)
+    seen = "".join(_num(k, 4) for k, s in zip(lesson_keys, state.seen) if s)
+    return ".".join([VERSION, _num(state.step, 5), "".join(records), once, seen, again])
 
 
 def decode_state(course: EngineCourse, text: str) -> LearnerState:
     """Inverse of encode_state, up to the 18-bit quantisation of P(L); ValueError if malformed."""
     parts = text.split(".")
-    if len(parts) != 5 or parts[0] != VERSION:
-        raise ValueError(f"learner state: expected version {VERSION} with 5 fields")
+    if FIELDS.get(parts[0]) != len(parts):
+        raise ValueError("learner state: expected version 2 with 6 fields (or 1 with 5)")
     state = initial_state(course)
     state.step = _parse(parts[1], 0, 5, "step")
-    comp_keys, item_codes, lesson_codes = _codes(course)
+    comp_keys, item_keys, lesson_keys = _course_keys(course)
     comp_index = {k: i for i, k in enumerate(comp_keys)}
     recs, pos = parts[2], 0
     while pos < len(recs):
@@ -111,14 +119,26 @@ def decode_state(course: EngineCourse, text: str) -> LearnerState:
             state.p[c] = q / QMAX
             state.stage[c] = stage
             state.due[c] = due
-    for field, codes, flags in ((parts[3], item_codes, state.answered), (parts[4], lesson_codes, state.seen)):
-        index = {code: i for i, code in enumerate(codes)}
-        if len(field) % 4:
-            raise ValueError("learner state: truncated key list")
-        for pos in range(0, len(field), 4):
-            i = index.get(field[pos:pos + 4])
+    item_index = {k: i for i, k in enumerate(item_keys)}
+    lesson_index = {k: j for j, k in enumerate(lesson_keys)}
+    for pos in _positions(parts[3], 4):
+        i = item_index.get(_parse(parts[3], pos, 4, "key"))
+        if i is not None:
+            state.answered[i] = 1
+    for pos in _positions(parts[4], 4):
+        j = lesson_index.get(_parse(parts[4], pos, 4, "key"))
+        if j is not None:
+            state.seen[j] = True
+    if len(parts) == 6:
+        for pos in _positions(parts[5], 5):
+            i = item_index.get(_parse(parts[5], pos, 4, "key"))
+            count = _parse(parts[5], pos + 4, 1, "count")
             if i is not None:
-                flags[i] = True
-            else:
-                _parse(field, pos, 4, "key")  # a key of removed content is skipped; a bad digit is an error
+                state.answered[i] = count
     return state
+
+
+def _positions(field: str, width: int) -> range:
+    if len(field) % width:
+        raise ValueError("learner state: truncated key list")
+    return range(0, len(field), width)

@@ -10,7 +10,8 @@ from ..build import timestamp
 from ..diagnostics import Report, print_report
 from ..i18n import LANGUAGES, SOURCE_LANGUAGE
 from ..project import load_content
-from ..translations import DOMAIN, catalog_path, merge, read_catalog, stats, template, write_catalog
+from ..translations import (DOMAIN, catalog_path, merge, official_wordings, read_catalog, stats, template,
+                            with_official_wordings, write_catalog)
 
 
 def cmd_i18n(args) -> int:
@@ -41,7 +42,8 @@ def cmd_i18n(args) -> int:
         return 0
     for language in languages:
         path = catalog_path(locales, language)
-        merged = merge(pot, read_catalog(path, language), language)
+        merged = with_official_wordings(merge(pot, read_catalog(path, language), language),
+                                        official_wordings(content, language))
         write_catalog(merged, path)
         counts = stats(merged)
         print(f"{path}: {counts['translated']} translated, {counts['fuzzy']} fuzzy, "

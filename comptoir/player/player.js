@@ -139,11 +139,20 @@ export function createPlayer(root, ctx, transport, started, session = localSessi
       h("h2", { id: "comptoir-end" }, s.passed ? t("Cours réussi") : t("Plus rien à travailler pour le moment")),
       h("p", {}, s.passed ? t("Vous maîtrisez toutes les compétences du cours.")
         : t("Certaines compétences ne sont pas encore maîtrisées, mais le cours n'a plus d'activité à vous proposer.")),
+      trainerNote(s),
       masteryPanel(ctx, s),
       h("p", {}, t("Vous pouvez relire chaque leçon depuis la liste des leçons.")));
     show(section, "", undefined, undefined);
     save(false);
     finish(); // commits, then ends the session: the course has nothing more to record
+  }
+
+  /** Competencies the engine stopped offering after repeated passes: a trainer takes over (docs/adaptive.md). */
+  function trainerNote(s) {
+    const titles = s.competencies.map((comp, c) => (comp.trainer ? ctx.titleOf(c) : null)).filter(Boolean);
+    if (!titles.length) return null;
+    return h("p", { class: "trainer" }, t("Après plusieurs lectures et exercices, ces compétences demandent l'aide d'un formateur ou d'une formatrice : {competencies}.",
+      { competencies: ctx.i18n.list(titles.map((title) => t("« {title} »", { title }))) }));
   }
 
   function revisit(j) {

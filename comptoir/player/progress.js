@@ -1,6 +1,7 @@
 // What the learner's state means: the summary every transport reports, the reason the next
 // activity comes now, and the mastery panel. Read-only over the engine's state.
 import { h } from "./dom.js";
+import { REASONS, STATUSES, competencyStatus } from "./engine.js";
 
 /** Share of the way from the prior to the threshold, clamped to [0, 1]; 1 once mastered. */
 function competencyProgress(course, state, c) {
@@ -31,31 +32,25 @@ export function summarise(course, state, completed) {
     scaled += state.p[c];
   }
   const n = comps.length || 1;
+  const status = competencyStatus(course, state);
   const competencies = [];
   for (let c = 0; c < course.nOwn; c++) {
     competencies.push({ ref: course.competencies[c], p: state.p[c], mastered: state.p[c] >= course.threshold,
-      progress: competencyProgress(course, state, c) });
+      progress: competencyProgress(course, state, c), trainer: status[c] === STATUSES.NEEDS_TRAINER });
   }
   const passed = comps.every((c) => state.p[c] >= course.threshold);
   return { progress: progress / n, scaled: scaled / n, passed, completed: completed || passed, competencies };
 }
 
-function dueForReview(course, state, c) {
-  return c < course.nOwn && state.stage[c] > 0 && state.p[c] >= course.threshold && state.due[c] <= state.step;
-}
-
 /**
- * Why the engine offers this activity: {kind: "review" | "unlocked" | "new" | "practice", c,
- * prerequisites}. Reviews are the due mastered competencies; otherwise the activity serves the
- * first unmastered competency it teaches, which is new (its lesson) or unlocked (its lesson,
- * after its prerequisites were mastered) or in practice (an item).
+ * Why the engine offers this activity: {kind, c, prerequisites}. The engine says why (its third
+ * element: review, lesson, lesson_again, new, repeat) and for which competency (its fourth); a first
+ * lesson is "unlocked" when the competency has prerequisites the learner has just mastered.
  */
-export function reasonFor(course, state, [kind, index]) {
-  const comps = kind === "item" ? course.items[index].competencies : course.lessons[index].competencies;
-  const own = comps.filter((c) => c < course.nOwn);
-  const review = own.find((c) => dueForReview(course, state, c));
-  if (kind === "item" && review !== undefined) return { kind: "review", c: review, prerequisites: [] };
-  const c = own.find((x) => state.p[x] < course.threshold) ?? own[0];
+export function reasonFor(course, state, [kind, , why, c]) {
+  if (why === REASONS.REVIEW) return { kind: "review", c, prerequisites: [] };
+  if (why === REASONS.LESSON_AGAIN) return { kind: "lesson-again", c, prerequisites: [] };
+  if (why === REASONS.REPEAT) return { kind: "repeat", c, prerequisites: [] };
   if (kind === "item") return { kind: "practice", c, prerequisites: [] };
   const prerequisites = course.prerequisites[c].filter((q) => course.itemsOf[q].length > 0);
   return { kind: prerequisites.length ? "unlocked" : "new", c, prerequisites };
@@ -70,6 +65,10 @@ export function reasonText(ctx, reason) {
     case "unlocked": return t("Nouvelle compétence, débloquée parce que vous maîtrisez {prerequisites}.",
       { prerequisites: list(reason.prerequisites.map(title)) });
     case "new": return t("Nouvelle compétence : {competency}.", { competency: title(reason.c) });
+    case "lesson-again": return t("Vous avez répondu à toutes les questions sur {competency} sans la maîtriser encore : relisez la leçon avant de continuer.",
+      { competency: title(reason.c) });
+    case "repeat": return t("Toutes les questions sur {competency} ont déjà été posées : celle-ci revient, et compte un peu moins que la première fois.",
+      { competency: title(reason.c) });
     default: return t("Entraînement : {competency}.", { competency: title(reason.c) });
   }
 }
@@ -84,6 +83,7 @@ export function masteryPanel(ctx, summary) {
       h("span", { class: "bar", "aria-hidden": "true" },
         h("span", { class: "fill", style: `width: ${(comp.progress * 100).toFixed(1)}%` })),
       h("span", { class: "comp-state" }, h("span", { class: "pct" }, percent(comp.p)), " · ",
-        comp.mastered ? t("maîtrisée") : t("pas encore maîtrisée")));
+        comp.mastered ? t("maîtrisée") : comp.trainer ? t("à revoir avec votre formateur ou formatrice")
+          : t("pas encore maîtrisée")));
   }));
 }

@@ -1,21 +1,27 @@
-"""Browser-test plumbing: build a player package on disk, serve it on loopback, drive Chromium.
+"""Browser-test plumbing: build a player package on disk (from a fixture bundle, or with the real
+`comptoir build`), serve it on loopback, put scorm-again around it as the LMS, drive Chromium.
 
-Used by tests/browser and bench/player.py. Nothing here knows what a test expects.
+Used by tests/browser, bench/player.py and bench/packages.py. Nothing here knows what a test expects.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
+import re
 import shutil
 import subprocess
 import threading
+import zipfile
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from comptoir import player
 from comptoir.adaptive.course import EngineCourse, EngineItem, EngineLesson, Params
+from comptoir.cli import main as comptoir_main
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -23,6 +29,11 @@ NODE_MODULES = REPO / "node_modules"
 CHROMIUM = Path("/usr/bin/chromium")
 #: The lesson image the French fixture shows (a sample lesson's own figure).
 MEDIA = REPO / "content" / "lessons" / "sample" / "phases-appel.svg"
+CONTENT = REPO / "content"
+#: The LMS page (scorm-again around the package, in a frame named "sco") and scorm-again's build per version.
+LMS_PAGE = Path(__file__).resolve().with_name("lms.html")
+SCORM_AGAIN = {"12": "scorm12.js", "2004": "scorm2004.js"}
+INLINED = re.compile(rb'<script type="application/json" id="comptoir-course">(.*?)</script>', re.S)
 
 
 def load_bundle(lang: str) -> dict[str, Any]:
@@ -53,6 +64,52 @@ def build_package(root: Path, bundle: dict[str, Any], transport: str) -> Path:
     (root / "index.html").write_bytes(player.page(bundle, transport, bundle["course"]["title"],
                                                   bundle["course"]["language"]))
     return root
+
+
+def comptoir_build(out: Path, targets: Sequence[str], courses: Sequence[str],
+                   locales: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Build with the real command line (`comptoir --content content build --quiet …`) into `out`;
+    the artifacts of its manifest.json. The build's warnings are swallowed, its failure is raised."""
+    argv = ["--content", str(CONTENT), "build", "--quiet"]
+    for flag, values in (("--target", targets), ("--course", courses), ("--locale", locales)):
+        for value in values:
+            argv += [flag, value]
+    argv += ["--out", str(out)]
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        code = comptoir_main(argv)
+    if code != 0:
+        raise RuntimeError(f"comptoir {' '.join(argv)} exited {code}:\n{said.getvalue()[-3000:]}")
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["artifacts"]
+
+
+def unzip(archive: Path, root: Path) -> Path:
+    """A built package unpacked under `root`, as a school puts it on a web server or an LMS does."""
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(root)
+    return root
+
+
+def inlined_bundle(page: bytes) -> dict[str, Any]:
+    """The course bundle a built index.html carries (`<` is written `\\u003c`, a JSON escape)."""
+    found = INLINED.search(page)
+    if found is None:
+        raise ValueError("no <script id=comptoir-course> in the page")
+    return json.loads(found.group(1))
+
+
+def install_lms(root: Path, version: str) -> Path:
+    """lms.html and scorm-again's SCORM `version` ("12" or "2004") runtime into `root`; packages go beside."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(NODE_MODULES / "scorm-again" / "dist" / SCORM_AGAIN[version], root / "scorm-again.js")
+    shutil.copyfile(LMS_PAGE, root / "lms.html")
+    return root
+
+
+def lms_url(base: str, version: str, src: str, refuse: str | None = None, mode: str | None = None) -> str:
+    """The LMS page at `base` (where install_lms put it) launching the package page `src` (relative)."""
+    return (f"{base}/lms.html?v={version}&src={src}" + (f"&refuse={refuse}" if refuse else "")
+            + (f"&mode={mode}" if mode else ""))
 
 
 class _Quiet(SimpleHTTPRequestHandler):
