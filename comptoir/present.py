@@ -340,3 +340,27 @@ def to_data(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [to_data(v) for v in value]
     return value
+
+
+#: The key class of each item type, for reading keys back from :func:`to_data`'s JSON.
+KEY_TYPES: Mapping[str, type] = {
+    "true-false": TrueFalseKey, "single": ChoiceKey, "multiple": ChoiceKey, "fill-in": FillInKey,
+    "numeric": NumericKey, "matching": MatchingKey, "sequencing": SequencingKey, "scenario": ScenarioKey,
+}
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, Mapping):
+        return {str(k): _frozen(v) for k, v in value.items()}
+    return value
+
+
+def key_from_data(item_type: str, data: Mapping[str, Any]) -> Key:
+    """The key of an item of ``item_type`` from its :func:`to_data` form: a host that stores keys
+    as JSON (the XBlock, which scores on the server) scores them with :func:`comptoir.scoring.score`
+    like a freshly presented key. KeyError or TypeError if the data is not such a key."""
+    cls = KEY_TYPES[item_type]
+    return cls(**{f.name: _frozen(data[_camel(f.name)]) for f in dataclasses.fields(cls)})
+

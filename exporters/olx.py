@@ -15,7 +15,9 @@ as Studio itself exports a course (Redwood/Sumac), under a single top-level fold
 - once per course, a last chapter holding the adaptive XBlock
   (``<comptoir_adaptive competencies="ref ref …" threshold="…">``) over every competency of the
   course: the engine sequences competencies by prerequisites that cross domains, and one block keeps
-  one learner state; per chapter, each block would see a fragment of the graph.
+  one learner state; per chapter, each block would see a fragment of the graph. The element's text
+  is the course the block plays, as JSON (:mod:`comptoir.xblocks.content`: the player's course
+  data, keys apart, images under ``/static/``), so importing the archive gives the block its course.
 - ``policies/<run>/policy.json``: ``advanced_modules: ["comptoir_adaptive"]``, the language,
   display name and start (also on ``course/<run>.xml``, as Studio writes them), ``self_paced`` (no
   deadlines: practice and mastery at the learner's pace) and the course card; the end date is
@@ -63,9 +65,11 @@ from lxml import etree
 from comptoir.identity import olx_block_id as block_id
 from comptoir.model import Ref, ResolvedCourse
 from comptoir.present import PresentedCourse, PresentedItem, PresentedLesson, present
+from comptoir.xblocks.content import dumps
 
 from .base import Artifact, BuildContext, CourseExporter
 from .olx_problems import ProblemWriter, excerpt, plain
+from .player_package import course_data, without_keys
 from .taxonomy import taxonomy_rows
 
 ORG = "comptoir"
@@ -268,6 +272,7 @@ class CourseWriter:
         refs = [c.ref for c in self.shown.competencies]
         block = element(XBLOCK, url_name=block_id("adaptive", "block"), xblock__family="xblock.v1",
                         display_name=name, competencies=" ".join(refs), threshold=number(self.shown.threshold))
+        block.text = dumps(*without_keys(course_data(self.shown, self.context.engine)))
         self.tag(block_id("adaptive", "block"), XBLOCK, name, 4, refs)
         self.put("vertical/adaptive_unit.xml", element("vertical", [block], display_name=name))
         self.put("sequential/adaptive_sequence.xml",

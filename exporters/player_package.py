@@ -38,7 +38,8 @@ from urllib.parse import quote
 from lxml import etree
 
 from comptoir.model import ResolvedCourse
-from comptoir.present import present, to_data
+from comptoir.adaptive.course import EngineCourse
+from comptoir.present import PresentedCourse, present, to_data
 
 from .base import Artifact, BuildContext, CourseExporter
 from .zipfile_writer import sorted_zip
@@ -96,28 +97,46 @@ def _check_order(kind: str, engine_ids: list[str], shown_ids: list[str]) -> None
             "lists, so this is a bug in comptoir.present or comptoir.adaptive.course")
 
 
-def bundle(course: ResolvedCourse, context: BuildContext) -> dict[str, Any]:
-    """The course as the player reads it (format 1, see the module docstring)."""
-    shown = to_data(present(course, MEDIA_PREFIX))
-    engine = context.engine.to_dict()
+def course_data(shown: PresentedCourse, engine: EngineCourse) -> dict[str, Any]:
+    """The bundle without the software's words: what the course itself is (format 1).
+
+    Shared by :func:`bundle` and the OLX export, which carries it (keys apart, see
+    :func:`without_keys`) inside the adaptive XBlock's element; the XBlock adds the words of the
+    comptoir it runs on."""
+    data = to_data(shown)
+    engine_data = engine.to_dict()
     lessons = [{"id": lesson["id"], "title": lesson["title"], "minutes": lesson["minutes"],
                 "competencies": lesson["competencies"], "blocks": [_block(b) for b in lesson["blocks"]]}
-               for lesson in shown["lessons"]]
+               for lesson in data["lessons"]]
     items = [{key: item[key] for key in ("id", "type", "lesson", "competencies", "view", "key")}
-             for item in shown["items"]]
-    _check_order("items", [entry[0] for entry in engine["items"]], [item["id"] for item in items])
-    _check_order("lessons", [entry[0] for entry in engine["lessons"]], [lesson["id"] for lesson in lessons])
+             for item in data["items"]]
+    _check_order("items", [entry[0] for entry in engine_data["items"]], [item["id"] for item in items])
+    _check_order("lessons", [entry[0] for entry in engine_data["lessons"]], [lesson["id"] for lesson in lessons])
     return {
         "format": FORMAT,
-        "course": {"id": shown["id"], "title": shown["title"], "description": shown["description"],
-                   "language": shown["language"], "region": bcp47(shown["region"]),
-                   "threshold": shown["threshold"]},
-        "competencies": shown["competencies"],
+        "course": {"id": data["id"], "title": data["title"], "description": data["description"],
+                   "language": data["language"], "region": bcp47(data["region"]),
+                   "threshold": data["threshold"]},
+        "competencies": data["competencies"],
         "lessons": lessons,
         "items": items,
-        "engine": engine,
-        "ui": plain(context.words.messages),
+        "engine": engine_data,
     }
+
+
+def bundle(course: ResolvedCourse, context: BuildContext) -> dict[str, Any]:
+    """The course as the player reads it (format 1, see the module docstring)."""
+    return {**course_data(present(course, MEDIA_PREFIX), context.engine), "ui": plain(context.words.messages)}
+
+
+def without_keys(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``data`` with every item's key taken out, and the keys by item id.
+
+    For hosts that score on a server (the XBlock): what reaches the browser before an answer is
+    built from the first part only, so no serialisation slip can leak a key."""
+    keys = {item["id"]: item["key"] for item in data["items"]}
+    items = [{k: v for k, v in item.items() if k != "key"} for item in data["items"]]
+    return {**data, "items": items}, keys
 
 
 def _add(files: dict[str, bytes], more: Mapping[str, bytes], what: str) -> None:

@@ -7,9 +7,10 @@ Python; both engines then read the same numbers.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 #: Chance of answering right without the competency, by item type: a 4-choice item guesses
 #: far more often than a fill-in. Instructors override these per course and per item.
@@ -109,6 +110,53 @@ class EngineCourse:
             "trainerAnswers": self.trainer_answers,
             "trainerBelow": self.trainer_below,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "EngineCourse":
+        """The inverse of :meth:`to_dict`, for hosts that keep the course as JSON (the XBlock);
+        a setting the data lacks (written by an older comptoir) takes its default."""
+        optional = {"threshold": ("threshold", float), "reviewBase": ("review_base", int),
+                    "repeatMemory": ("repeat_memory", float), "maxPasses": ("max_passes", int),
+                    "trainerAnswers": ("trainer_answers", int), "trainerBelow": ("trainer_below", float)}
+        return cls(
+            competencies=tuple(data["competencies"]), n_own=int(data["nOwn"]),
+            params=tuple(Params(*(float(x) for x in p)) for p in data["params"]),
+            prerequisites=tuple(tuple(x) for x in data["prerequisites"]),
+            exact_matches=tuple(tuple(x) for x in data["exactMatches"]),
+            items=tuple(EngineItem(i[0], tuple(i[1]), float(i[2]), float(i[3])) for i in data["items"]),
+            lessons=tuple(EngineLesson(les[0], tuple(les[1])) for les in data["lessons"]),
+            **{name: kind(data[key]) for key, (name, kind) in optional.items() if key in data})
+
+
+def restricted(course: EngineCourse, refs: Iterable[str]) -> EngineCourse:
+    """The course narrowed to the own competencies in ``refs`` (course order kept).
+
+    What an instructor's selection means: the items and lessons that train none of the kept
+    competencies go, the others keep only the kept ones; a prerequisite left out of the
+    selection no longer gates (the instructor chose not to ask for it); exactMatch competencies
+    stay only when a kept competency links to them. Indices change but ids do not, and learner
+    state is keyed by id (:mod:`.state`), so a learner's mastery survives a change of selection.
+    Every other setting is kept as it is.
+    """
+    wanted = set(refs)
+    keep = [c for c in range(course.n_own) if course.competencies[c] in wanted]
+    linked = [m for m in range(course.n_own, len(course.competencies))
+              if any(m in course.exact_matches[c] for c in keep)]
+    old = keep + linked
+    new = {c: i for i, c in enumerate(old)}
+
+    def mapped(indices: Iterable[int]) -> tuple[int, ...]:
+        return tuple(new[c] for c in indices if c in new)
+
+    items = tuple(EngineItem(it.id, mapped(it.competencies), it.guess, it.slip)
+                  for it in course.items if any(c in new and c < course.n_own for c in it.competencies))
+    lessons = tuple(EngineLesson(les.id, mapped(les.competencies))
+                    for les in course.lessons if any(c in new for c in les.competencies))
+    return dataclasses.replace(
+        course, competencies=tuple(course.competencies[c] for c in old), n_own=len(keep),
+        params=tuple(course.params[c] for c in old),
+        prerequisites=tuple(mapped(course.prerequisites[c]) for c in old),
+        exact_matches=tuple(mapped(course.exact_matches[c]) for c in old), items=items, lessons=lessons)
 
 
 def _type_defaults(learner_model: Mapping[str, Any], key: str, base: Mapping[str, float] | float) -> Any:

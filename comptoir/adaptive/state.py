@@ -66,10 +66,20 @@ def _keys(names: tuple[str, ...] | list[str], what: str) -> list[int]:
     return keys
 
 
+def _course_keys(course: EngineCourse) -> tuple[list[int], list[int], list[int]]:
+    """The course's competency, item and lesson keys, computed once per course object (like
+    ``engine.items_of``): a server encodes and decodes a state on every request (the XBlock), and
+    hashing every id each time was most of that work."""
+    cached = course.__dict__.get("_state_keys")
+    if cached is None:
+        cached = (_keys(course.competencies, "competencies"), _keys([i.id for i in course.items], "items"),
+                  _keys([les.id for les in course.lessons], "lessons"))
+        object.__setattr__(course, "_state_keys", cached)
+    return cached
+
+
 def encode_state(course: EngineCourse, state: LearnerState) -> str:
-    comp_keys = _keys(course.competencies, "competencies")
-    item_keys = _keys([i.id for i in course.items], "items")
-    lesson_keys = _keys([les.id for les in course.lessons], "lessons")
+    comp_keys, item_keys, lesson_keys = _course_keys(course)
     records = []
     for c, key in enumerate(comp_keys):
         if state.p[c] == course.params[c].prior and state.stage[c] == 0:
@@ -92,7 +102,8 @@ def decode_state(course: EngineCourse, text: str) -> LearnerState:
         raise ValueError("learner state: expected version 2 with 6 fields (or 1 with 5)")
     state = initial_state(course)
     state.step = _parse(parts[1], 0, 5, "step")
-    comp_index = {k: i for i, k in enumerate(_keys(course.competencies, "competencies"))}
+    comp_keys, item_keys, lesson_keys = _course_keys(course)
+    comp_index = {k: i for i, k in enumerate(comp_keys)}
     recs, pos = parts[2], 0
     while pos < len(recs):
         key = _parse(recs, pos, 4, "competency key")
@@ -108,8 +119,8 @@ def decode_state(course: EngineCourse, text: str) -> LearnerState:
             state.p[c] = q / QMAX
             state.stage[c] = stage
             state.due[c] = due
-    item_index = {k: i for i, k in enumerate(_keys([i.id for i in course.items], "items"))}
-    lesson_index = {k: j for j, k in enumerate(_keys([les.id for les in course.lessons], "lessons"))}
+    item_index = {k: i for i, k in enumerate(item_keys)}
+    lesson_index = {k: j for j, k in enumerate(lesson_keys)}
     for pos in _positions(parts[3], 4):
         i = item_index.get(_parse(parts[3], pos, 4, "key"))
         if i is not None:

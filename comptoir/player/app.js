@@ -11,7 +11,7 @@ const i18n = makeI18n(bundle.ui, bundle.course.region, bundle.course.language);
 const ctx = { bundle, i18n };
 const transport = openTransport(document.documentElement.dataset.transport || "web", ctx);
 const player = createPlayer(root, ctx, transport, transport.start());
-player.start();
+await player.start();
 // Hosts may close the window at any time: the last commit and the end of the session go first.
 for (const type of ["pagehide", "beforeunload"]) window.addEventListener(type, () => player.finish());
 root.removeAttribute("aria-busy");

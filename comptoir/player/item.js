@@ -1,7 +1,7 @@
 // One frame for every item type: heading, the type's renderer, the "check" button, then the
-// verdict, the feedback and the explanation in a live region. Scoring is scoring.js's alone.
+// verdict, the feedback and the explanation in a live region. Scoring is the session's: the key
+// used for the feedback is the one the answer returns.
 import { h, mark, trusted, focus, button, uid } from "./dom.js";
-import { score } from "./scoring.js";
 import { trueFalse, choices } from "./choices.js";
 import { fillIn, numeric } from "./text.js";
 import { matching, sequencing } from "./order.js";
@@ -24,38 +24,54 @@ function verdict(t, value) {
 }
 
 /**
- * The item section. `onAnswer(score, response)` records the answer and returns what to show
- * under the feedback (what comes next); it is called once.
+ * The item section. `answer(response)` scores and records it (→ Promise of {score, key});
+ * `step(path)` plays one more scenario choice (→ Promise of a step) and `walk` lists the steps
+ * already taken; `onAnswer(score, response)` returns what to show under the feedback (what
+ * comes next); it is called once.
  */
-export function renderItem(ctx, item, { heading, context, onAnswer }) {
+export function renderItem(ctx, item, { heading, context, answer, step, walk, onAnswer }) {
   const { t } = ctx.i18n;
   const headingId = uid("item");
   const status = h("p", { class: "status", role: "status" });
   const result = h("div", { class: "result", "aria-live": "polite" });
   let answered = false;
+  const failed = (err) => {
+    status.textContent = t("La connexion au serveur a échoué : réessayez dans un instant.");
+    throw err;
+  };
 
-  function submit(response) {
+  async function submit(response) {
     if (answered) return;
     if (response === undefined) {
       status.textContent = renderer.missing || t("Répondez avant de valider.");
       return;
     }
-    answered = true;
+    answered = true; // until the session says otherwise: one answer per item, however many clicks
     status.textContent = "";
+    let scored;
+    try {
+      scored = await answer(response);
+    } catch (err) {
+      answered = false;
+      console.error(err);
+      status.textContent = t("La connexion au serveur a échoué : réessayez dans un instant.");
+      return;
+    }
     renderer.lock();
     check?.remove();
-    const value = score(item.type, item.key, response, item.view.start); // start: scenarios only
-    const general = renderer.reveal(item.key, response, value);
+    const { score: value, key } = scored;
+    const general = renderer.reveal(key, response, value);
     const title = h("h3", { class: "verdict" }, mark(value === 1, ctx.i18n), " ", verdict(t, value));
     result.append(title,
       general ? trusted("div", general, { class: "feedback-text" }) : null,
-      item.key.explanation ? h("div", { class: "explanation" }, h("h4", {}, t("Pourquoi")),
-        trusted("div", item.key.explanation)) : null,
+      key.explanation ? h("div", { class: "explanation" }, h("h4", {}, t("Pourquoi")),
+        trusted("div", key.explanation)) : null,
       onAnswer(value, response));
     focus(title);
   }
 
-  const renderer = RENDERERS[item.type](item.view, { ...ctx, key: item.key, done: submit });
+  const renderer = RENDERERS[item.type](item.view, { ...ctx, done: submit, walk: walk || [],
+    step: (path) => step(path).catch(failed) });
   const check = renderer.selfSubmitting ? null
     : button(t("Valider"), () => submit(renderer.answer()), { class: "primary" });
   const form = h("div", { class: "item-form" }, renderer.body, status, check);

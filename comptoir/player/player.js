@@ -1,30 +1,20 @@
-// The player: lays out the page, asks engine.js what comes next, shows it, records what the
-// learner did and hands the result to the transport. Sequencing is the engine's alone.
-import { loadCourse, initialState, nextActivity, recordLesson, recordResponse, encodeState, decodeState }
-  from "./engine.js";
+// The player: lays out the page, asks the session what comes next, shows it, hands what the
+// learner did to the session and the result to the transport. Sequencing and scoring are the
+// session's alone: engine.js and scoring.js in the browser (session-local.js) or the host's
+// server (session-remote.js, the XBlock).
 import { h, button, focus } from "./dom.js";
 import { renderLesson } from "./lesson.js";
 import { renderItem } from "./item.js";
 import { summarise, reasonFor, reasonText, masteryPanel } from "./progress.js";
+import { localSession } from "./session-local.js";
 
-function restore(course, text, ctx, notices) {
-  if (!text) return initialState(course);
-  try {
-    return decodeState(course, text);
-  } catch (err) {
-    console.warn("comptoir: unreadable learner state, starting over", err);
-    notices.push(ctx.i18n.t("Votre progression enregistrée n'a pas pu être lue : le cours reprend au début."));
-    return initialState(course);
-  }
-}
-
-export function createPlayer(root, ctx, transport, session) {
+/** `started` is transport.start(); `session` defaults to the local one, resuming from its state. */
+export function createPlayer(root, ctx, transport, started, session = localSession(ctx, started)) {
   const { bundle } = ctx;
   const { t, plural } = ctx.i18n;
-  const course = loadCourse(bundle.engine);
-  const notices = session.notice ? [session.notice] : [];
-  const state = restore(course, session.state, ctx, notices);
-  const recording = session.mode === "normal";
+  const { course } = session;
+  const notices = [...(started.notice ? [started.notice] : []), ...session.notices];
+  const recording = started.mode === "normal";
   if (!recording) notices.push(t("Mode consultation : vos réponses ne sont pas enregistrées."));
   const lessonIndex = new Map(bundle.lessons.map((l, j) => [l.id, j]));
   ctx.titleOf = (c) => (c < bundle.competencies.length ? bundle.competencies[c].title : course.competencies[c]);
@@ -46,14 +36,29 @@ export function createPlayer(root, ctx, transport, session) {
   let finished = false;
 
   function summary() {
-    return summarise(course, state, nextActivity(course, state) === null);
+    return summarise(course, session.state, session.upcoming() === null);
+  }
+
+  /** Runs a session request; if the host cannot be reached, says so and leaves the screen as it is. */
+  async function attempt(request) {
+    try {
+      await request();
+      return true;
+    } catch (err) {
+      console.error(err);
+      const message = t("La connexion au serveur a échoué : réessayez dans un instant.");
+      const status = main.querySelector(".activity .status");
+      if (status) status.textContent = message;
+      else main.replaceChildren(h("p", { class: "notice", role: "alert" }, message));
+      return false;
+    }
   }
 
   // After finish() the SCORM transports drop every call themselves; the web one keeps saving,
   // which a page restored from the back-forward cache needs.
   function save(commit) {
     if (!recording) return;
-    transport.save({ state: encodeState(course, state), location, summary: summary() });
+    transport.save({ state: session.encoded(), location, summary: summary() });
     if (commit) transport.commit();
   }
 
@@ -66,7 +71,7 @@ export function createPlayer(root, ctx, transport, session) {
       masteryPanel(ctx, s));
     lessonList.replaceChildren(...bundle.lessons.map((lesson, j) => h("li", {},
       button(lesson.title, () => revisit(j), { "aria-current": location === lesson.id ? "page" : false }),
-      state.seen[j] ? h("span", { class: "tag" }, t("lue")) : null)));
+      session.state.seen[j] ? h("span", { class: "tag" }, t("lue")) : null)));
   }
 
   function show(section, id, lessonId, c) {
@@ -82,7 +87,7 @@ export function createPlayer(root, ctx, transport, session) {
 
   /** "Next: …, because …" and the button to go on, shown under a lesson or an answer. */
   function upNext() {
-    const act = nextActivity(course, state);
+    const act = session.upcoming();
     if (!act) {
       return h("div", { class: "up-next" }, h("p", {}, t("Vous avez travaillé tout ce que le cours propose.")),
         button(t("Voir le résultat"), advance, { class: "primary" }));
@@ -90,20 +95,20 @@ export function createPlayer(root, ctx, transport, session) {
     const what = act[0] === "lesson"
       ? t("À suivre : la leçon « {title} ».", { title: bundle.lessons[act[1]].title })
       : t("À suivre : une question.");
-    return h("div", { class: "up-next" }, h("p", {}, what, " ", reasonText(ctx, reasonFor(course, state, act))),
+    return h("div", { class: "up-next" }, h("p", {}, what, " ", reasonText(ctx, reasonFor(course, session.state, act))),
       button(t("Continuer"), advance, { class: "primary" }));
   }
 
   function showLesson(j, act) {
     const lesson = bundle.lessons[j];
-    const reason = reasonFor(course, state, act);
+    const reason = reasonFor(course, session.state, act);
     const section = renderLesson(ctx, lesson, {
       context: h("p", { class: "why" }, reasonText(ctx, reason)),
-      actions: [button(t("J'ai lu la leçon, continuer"), () => {
-        recordLesson(course, state, j);
+      actions: [button(t("J'ai lu la leçon, continuer"), async () => {
+        if (!await attempt(() => session.read(j))) return;
         save(true);
-        advance();
-      }, { class: "primary" })],
+        await advance();
+      }, { class: "primary" }), h("p", { class: "status", role: "status" })],
     });
     show(section, lesson.id, lesson.id, reason.c);
     save(false);
@@ -111,12 +116,14 @@ export function createPlayer(root, ctx, transport, session) {
 
   function showItem(i, act) {
     const item = bundle.items[i];
-    const reason = reasonFor(course, state, act);
+    const reason = reasonFor(course, session.state, act);
     const section = renderItem(ctx, item, {
       heading: t("Question"),
       context: h("p", { class: "why" }, reasonText(ctx, reason)),
-      onAnswer(value) {
-        recordResponse(course, state, i, value === 1);
+      answer: (response) => session.answer(i, response),
+      step: (path) => session.step(i, path),
+      walk: session.walk(i),
+      onAnswer() {
         save(true);
         refreshSide();
         return upNext();
@@ -158,8 +165,9 @@ export function createPlayer(root, ctx, transport, session) {
     save(false);
   }
 
-  function advance() {
-    const act = nextActivity(course, state);
+  async function advance() {
+    let act;
+    if (!await attempt(async () => { act = await session.next(); })) return;
     if (!act) showEnd();
     else if (act[0] === "lesson") showLesson(act[1], act);
     else showItem(act[1], act);
@@ -173,11 +181,11 @@ export function createPlayer(root, ctx, transport, session) {
   }
 
   return {
-    start() {
-      advance();
+    async start() {
+      await advance();
       // A learner who was rereading a lesson comes back to it; anything else the engine decides.
-      const j = lessonIndex.get(session.location);
-      if (j !== undefined && location !== session.location && !finished) revisit(j);
+      const j = lessonIndex.get(started.location);
+      if (j !== undefined && location !== started.location && !finished) revisit(j);
     },
     finish,
   };

@@ -15,6 +15,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || 
 let context = null;
 let page = null;
 let events = [];
+let exchanges = [];
 
 function target(frame) {
   if (!frame) return page;
@@ -29,7 +30,16 @@ const ops = {
     context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
     page = await context.newPage();
     events = [];
+    exchanges = [];
     page.on("console", (m) => events.push({ kind: m.type(), text: m.text() }));
+    // Every response with its request body and its own body (text), for tests that check what
+    // crossed the network (the XBlock's: no item key before its answer).
+    page.on("response", async (r) => {
+      let body = null;
+      try { body = await r.text(); } catch (err) { body = null; }
+      exchanges.push({ url: r.url(), method: r.request().method(), status: r.status(),
+        type: r.headers()["content-type"] || "", request: r.request().postData() || null, body });
+    });
     page.on("pageerror", (e) => events.push({ kind: "pageerror", text: String(e) }));
     return true;
   },
@@ -60,6 +70,7 @@ const ops = {
     });
   },
   async events() { const out = events; events = []; return out; },
+  async network() { const out = exchanges; exchanges = []; return out; },
   async close() { await browser.close(); process.exit(0); },
 };
 
