@@ -115,7 +115,8 @@ export function createPlayer(root, ctx, transport, session) {
     const section = renderItem(ctx, item, {
       heading: t("Question"),
       context: h("p", { class: "why" }, reasonText(ctx, reason)),
-      onAnswer(value) {
+      onAnswer(value, response) {
+        if (recording) transport.answered?.({ item, response, score: value }); // optional hook (cmi5: "answered")
         recordResponse(course, state, i, value === 1);
         save(true);
         refreshSide();
