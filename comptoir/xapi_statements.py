@@ -1,10 +1,12 @@
 """Reading a learner's answers back from an LRS: the ``answered`` statements of one cmi5 registration.
 
 The Statement API is read with the standard library (``GET <endpoint>/statements``, following each
-``more`` link), authenticated with HTTP Basic. The query names the registration and the verb, and
-the statements are filtered by both again here: some LRSs ignore query parameters they do not
-implement (Ralph's LRS ignores ``registration``), and a report must not mix two learners. Voided
-statements are left out by the LRS itself (xAPI 1.0.3: a statement query never returns them).
+``more`` link), authenticated with HTTP Basic. The query names the registration only, and the
+registration and the verb are checked again here: LRSs differ in the query parameters they
+implement and in how well (Ralph 5.1 documents ``registration`` as not implemented, and its
+file-system store answers a ``verb`` query with no statement at all), and a report must neither
+mix two learners nor miss answers. Voided statements are left out by the LRS itself (xAPI 1.0.3: a
+statement query never returns them).
 
 What an answer is comes from :mod:`comptoir.xapi` (the verb) and :mod:`comptoir.identity` (the item
 IRIs), the same definitions the cmi5 package's player used to send them.
@@ -80,8 +82,7 @@ def read_statements(endpoint: str, registration: str, authorization: str | None 
                     verb: str = VERBS["answered"], timeout: float = 30.0, opener: Opener = _open) -> list[dict]:
     """Every statement of ``registration`` with ``verb`` (both checked again here), all pages."""
     base = endpoint if endpoint.endswith("/") else endpoint + "/"
-    url = urljoin(base, "statements") + "?" + urlencode(
-        {"registration": registration, "verb": verb, "limit": PAGE_SIZE, "ascending": "true"})
+    url = urljoin(base, "statements") + "?" + urlencode({"registration": registration, "limit": PAGE_SIZE})
     out: list[dict] = []
     for _ in range(MAX_PAGES):
         page = _get(url, authorization, timeout, opener)

@@ -21,6 +21,7 @@ const STATE_ID = "comptoir.learner-state"; // comptoir.xapi.STATE_ID
 const DOC_FORMAT = "comptoir-cmi5-state";
 const PARAMETERS = ["endpoint", "fetch", "actor", "registration", "activityId"];
 const MODES = { Normal: "normal", Browse: "browse", Review: "review" };
+const SOON = 2000; // ms after a save that no commit followed
 
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
@@ -127,6 +128,7 @@ export function cmi5Transport(ctx) {
   let lastLocation = null;
   let finished = false;
   let status = null;
+  let soon = null;
   const known = new Map(); // ref → the P(L) last reported
 
   const box = outbox({
@@ -247,6 +249,9 @@ export function cmi5Transport(ctx) {
       report(summary);
       Object.assign(doc, { state, location, saved: now(), elapsed: elapsed() });
       box.putState({ ...doc, reported: { ...doc.reported } });
+      // A save without a commit (an activity shown) reaches the LMS shortly after, not at once.
+      clearTimeout(soon);
+      soon = setTimeout(() => box.flush(), SOON);
     },
     commit() {
       if (!finished) box.flush();
