@@ -36,7 +36,8 @@ objectives, so one competency is one record in the school's LRS.
 **Languages.** Titles and descriptions are langstrings in every language of the course (the
 package's own first), from the course localised in each language, which the build passes in
 ``context.translations``; with no translations (a caller that localised one language), the
-package's language alone.
+package's language alone. A text that has no translation in a language (it would be the French
+one) gets no langstring in that language: the French langstring serves, rightly labelled.
 """
 from __future__ import annotations
 
@@ -119,7 +120,12 @@ def course_structure(data: Mapping[str, Any], languages: list[ResolvedCourse]) -
     package = languages[0]
 
     def langstrings(tag: str, texts: list[tuple[ResolvedCourse, str]]):
-        return E(tag, *(E.langstring(value, lang=bcp47(localised.region)) for localised, value in texts))
+        # A text with no translation falls back to French; it is not written again under another
+        # language's tag (an LMS would show French labelled as Italian): the French one serves.
+        french = next((value for localised, value in texts if localised.locale == SOURCE_LANGUAGE), None)
+        kept = [(localised, value) for localised, value in texts
+                if localised.locale == SOURCE_LANGUAGE or french is None or value != french]
+        return E(tag, *(E.langstring(value, lang=bcp47(localised.region)) for localised, value in kept))
 
     base = data["xapi"]["course"]
     refs = [c["ref"] for c in data["competencies"]]
