@@ -1,4 +1,4 @@
-"""The browser player shared by the web, SCORM (and later cmi5 and XBlock) outputs.
+"""The browser player shared by the web, SCORM and cmi5 outputs (and later the XBlock).
 
 Pure: nothing here writes a file. Exporters call `files()` for the static part of a package
 (every player module, plus copies of the adaptive engine and the scoring rules, which the player

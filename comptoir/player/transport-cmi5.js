@@ -101,6 +101,17 @@ export function formatResponse(type, response) {
   }
 }
 
+/** The LMS's returnURL when it is a web address (never a javascript: or data: URL), else null. */
+function returnTo(url) {
+  if (typeof url !== "string" || !url) return null;
+  try {
+    const parsed = new URL(url, window.location.href);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch (err) {
+    return null;
+  }
+}
+
 function addActivities(context, kind, list) {
   const ca = context.contextActivities || (context.contextActivities = {});
   const have = ca[kind] === undefined ? [] : [].concat(ca[kind]);
@@ -260,11 +271,12 @@ export function cmi5Transport(ctx) {
     tools() {
       status = h("p", { class: "status", role: "status" });
       showStatus(box.size());
-      const back = launchData.returnURL
+      const target = returnTo(launchData.returnURL);
+      const back = target
         ? button(t("Quitter le cours et revenir à la plateforme"), async () => {
           finish();
           await Promise.race([box.flush(), pause(3000)]);
-          window.location.assign(launchData.returnURL);
+          window.location.assign(target);
         }, { class: "exit" })
         : null;
       return [h("h2", {}, t("Votre progression")), status, back ? h("div", { class: "actions" }, back) : null];

@@ -343,6 +343,7 @@ def test_browse_and_review_send_no_scoring_statements(browser, served, packages,
     verbs = au.wait_for("terminated")
     assert verbs == ["initialized", "terminated"]
     assert lms.learner_state(au.activity, au.actor, au.registration) is None
+    assert validate(sent_by_au(lms)) == []
 
 
 def test_return_url_ends_the_session_and_goes_back_to_the_lms(browser, served, packages, lms):
@@ -360,6 +361,7 @@ def test_return_url_ends_the_session_and_goes_back_to_the_lms(browser, served, p
     assert browser.eval("() => location.href") == back
     verbs = [verb_name(s) for s in au.statements() if verb_name(s) != "launched"]
     assert verbs[0] == "initialized" and verbs[-1] == "terminated" and verbs.count("terminated") == 1
+    assert validate(sent_by_au(lms)) == []
 
 
 def test_outside_an_lms_the_package_runs_on_the_browser_with_a_notice(browser, served, packages, lms):
