@@ -269,7 +269,7 @@ export function cmi5Transport(ctx) {
     },
     finish,
     tools() {
-      status = h("p", { class: "status", role: "status" });
+      status = h("p", { class: "hint", role: "status" }); // not .status: the player shows those as warnings
       showStatus(box.size());
       const target = returnTo(launchData.returnURL);
       const back = target

@@ -251,14 +251,14 @@ def test_offline_queue_relaunch_and_mastery_from_the_lrs(browser, served, packag
     assert answered_offline >= 2
     box = au.outbox()
     assert len(box["statements"]) >= answered_offline and box["state"]
-    assert browser.eval("() => document.querySelector('.tools .status').dataset.pending") == str(au.pending())
+    assert browser.eval("() => document.querySelector('.tools [data-pending]').dataset.pending") == str(au.pending())
     assert len(au.statements()) == stored and lms.refused > 0
 
     # Back: the next answer's commit drains the outbox.
     lms.down = False
     learner.run(stop_after=2)
     au.wait_drained()
-    assert browser.eval("() => document.querySelector('.tools .status').dataset.pending") == "0"
+    assert browser.eval("() => document.querySelector('.tools [data-pending]').dataset.pending") == "0"
 
     # Cut off again, and the learner closes the page: the queue stays in the browser.
     lms.down = True
