@@ -235,7 +235,8 @@ def test_an_iri_base_in_the_course_file_names_the_course_au_and_items(small_tree
         data = json.loads(BUNDLE.findall(archive.read("index.html").decode("utf-8"))[0])
     assert root.find("c:course", NS).get("id") == "https://ecole.example/comptoir/demo/fr"
     assert root.find("c:au", NS).get("id") == "https://ecole.example/comptoir/demo/fr/au"
-    assert all(entry["id"].startswith("https://ecole.example/comptoir/demo/item/") for entry in data["xapi"]["items"].values())
+    items = data["xapi"]["items"].values()
+    assert all(entry["id"].startswith("https://ecole.example/comptoir/demo/item/") for entry in items)
     assert [o.get("id") for o in root.findall("c:objectives/c:objective", NS)] == \
         ["urn:comptoir:tf:x.1", "urn:comptoir:tf:x.2", "urn:comptoir:tf:y.1"]  # competencies stay framework-wide
 

@@ -17,9 +17,9 @@ import pytest
 from comptoir.adaptive.course import engine_course
 from comptoir.adaptive.engine import initial_state, mastery, record_response
 from comptoir.cli import main
+from comptoir.diagnostics import Report
 from comptoir.identity import course_iri, item_iri
 from comptoir.project import load_content
-from comptoir.diagnostics import Report
 from comptoir.resolve import resolve
 from comptoir.xapi import VERBS
 
@@ -118,7 +118,7 @@ def test_answers_are_replayed_in_timestamp_order_across_pages(demo, capsys, monk
     assert {row["ref"]: row["p"] for row in report["competencies"]} == {r: want[r] for r in engine.competencies[:3]}
     assert report["reviews"] == {"counted": 11, "ignored": 1}  # the other course's item
     assert len(lrs.queries) == 5  # 14 statements, 3 a page
-    path, query, version = lrs.queries[0]
+    _, query, version = lrs.queries[0]
     assert query == {"registration": REGISTRATION, "limit": "500"} and version == "1.0.3"
 
 

@@ -10,6 +10,7 @@ from ralph.backends.data.fs import FSDataBackend
 
 FSDataBackend.default_operation_type = BaseOperationType.APPEND
 
-from ralph.api import app  # noqa: E402  (after the setting: the router makes its backend on import)
+# After the setting: the router makes its backend when it is imported.
+from ralph.api import app
 
 __all__ = ["app"]

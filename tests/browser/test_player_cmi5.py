@@ -72,7 +72,8 @@ class Au:
         self.au = structure.find("c:au", CMI5_NS)
         self.url = f"{url}/{language}/{self.au.findtext('c:url', namespaces=CMI5_NS)}"
         self.registration = str(uuid.uuid4())
-        self.actor = {"objectType": "Agent", "account": {"homePage": LMS_HOME, "name": f"learner-{uuid.uuid4().hex[:8]}"}}
+        name = f"learner-{uuid.uuid4().hex[:8]}"
+        self.actor = {"objectType": "Agent", "account": {"homePage": LMS_HOME, "name": name}}
         self.activity = f"{LMS_HOME}/activities/{uuid.uuid4()}"  # the LMS's id, never the publisher's (cmi5 §8.1.5)
         self.key = f"comptoir:cmi5:{lms.endpoint}|{self.registration}|{self.activity}"
         self.answers: list[tuple[str, bool]] = []  # (item id, right), in order
@@ -190,7 +191,8 @@ def check_cmi5(au: Au, statements: list[dict], sessions: int) -> dict[str, list[
             assert {"objectType": "Activity", "id": au.au.get("id")} in grouping  # the template, unaltered
             if name in DEFINED:
                 assert s["object"]["id"] == au.activity
-                want = {CATEGORY_CMI5, CATEGORY_MOVEON} if name in ("passed", "failed", "completed") else {CATEGORY_CMI5}
+                judged = name in ("passed", "failed", "completed")
+                want = {CATEGORY_CMI5, CATEGORY_MOVEON} if judged else {CATEGORY_CMI5}
                 assert categories(s) == want, (name, categories(s))
             else:
                 assert not categories(s) & {CATEGORY_CMI5, CATEGORY_MOVEON}, name
