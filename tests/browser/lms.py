@@ -13,7 +13,9 @@ authorization tokens from its ``fetch`` URL, keeps the **State API** and the **A
 (which Ralph does not implement) in memory, and forwards the Statement API to Ralph under its own
 account once it has checked the AU's token. It answers with CORS headers, since the package and the
 LMS are on different origins here as they usually are, and it can be cut off (:attr:`Lms.down`:
-connections closed without an answer, as an unreachable server) to test the AU's offline queue.
+connections closed without an answer, as an unreachable server) to test the AU's offline queue, or
+lose its answers to statements it did store (:attr:`Lms.lose_answers`), so that the AU sends them
+again.
 """
 from __future__ import annotations
 
@@ -229,6 +231,10 @@ class _Handler(BaseHTTPRequestHandler):
             if method in ("PUT", "POST") and body:
                 lms.received.append((session, method, query.get("statementId"), json.loads(body)))
             status, data, _ = lms.ralph.request(method, "statements", query or None, body or None)
+            if method == "PUT" and lms.lose_answers > 0:  # stored, but the answer never reaches the AU
+                lms.lose_answers -= 1
+                self.close_connection = True
+                return None
             return self.answer(status, data)
         if resource == "activities/state":
             return self.answer(*lms.state_api(method, query, body))
@@ -252,6 +258,7 @@ class Lms:
         self.ralph = ralph
         self.down = False
         self.refused = 0  # requests cut off while down
+        self.lose_answers = 0  # this many statement PUTs are stored, then their answer is lost
         self.received: list[tuple[str, str, str | None, Any]] = []  # (session, method, statementId, body) from AUs
         self.documents: dict[tuple, tuple[str, bytes]] = {}  # State API and Agent Profile API
         self.tokens: dict[str, str] = {}  # auth token → session id
