@@ -14,7 +14,7 @@ from .adaptive.course import engine_course
 from .diagnostics import ContentError, Report
 from .i18n import localise, report_untranslated, words
 from .identity import media_name
-from .model import Content, ResolvedCourse
+from .model import Content, ResolvedCourse, frozen_map
 from .output import Scope, write
 from .project import course_sources, locales_dir
 from .resolve import resolve
@@ -80,13 +80,18 @@ def build(content: Content, out: Path, request: Request, report: Report,
         stamp = timestamp(course_sources(content, resolved))
         media = course_media(resolved, media_files)
         engine = engine_course(resolved)  # the engine's view is the same in every language
+        # Every language of the course, even one not asked for: a cmi5 package describes its course
+        # in all of them. Only the languages built report missing translations.
+        localised = {language: localise(resolved, language, locales_dir(content))
+                     for language in resolved.course.locales}
+        translations = frozen_map({language: course for language, (course, _) in localised.items()})
         for language in resolved.course.locales:
             if request.locales and language not in request.locales:
                 continue
-            localised, missing = localise(resolved, language, locales_dir(content))
+            course, missing = localised[language]
             report_untranslated(report, resolved, language, missing)
-            context = BuildContext(stamp, media, words(language), engine)
+            context = BuildContext(stamp, media, words(language), engine, translations)
             for exporter in per_course:
                 progress(f"{exporter.name}: {course_id} [{language}]")
-                artifacts.extend(exporter.export(localised, context))
+                artifacts.extend(exporter.export(course, context))
     return write(artifacts, out, Scope.of(request, exporters()), content.root)

@@ -11,6 +11,7 @@ import hashlib
 import re
 import uuid
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from .model import Ref
 
@@ -71,6 +72,60 @@ def olx_block_id(kind: str, *stable: str) -> str:
     """An Open edX block's ``url_name``: its kind, then its stable ids (``competency_ch-arc_b.1``), so a
     re-imported course keeps every learner's answers and the XBlock's state."""
     return "_".join((kind, *(_UNSAFE_URL_NAME.sub("-", part) for part in stable)))
+
+
+#: The namespace of competency IRIs: ``urn:comptoir:`` + a competency reference. It is the prefix of the
+#: SCORM 2004 global objectives too (``exporters/scorm2004.py``), so a competency has one identity in
+#: every package, course, language and LRS.
+COMPETENCY_IRI_BASE = "urn:comptoir:"
+#: The default IRI base of a course without an ``iri`` key: ``urn:comptoir:course:<course id>``.
+COURSE_IRI_PREFIX = "urn:comptoir:course:"
+
+
+def _iri_segment(text: str) -> str:
+    """``text`` as one IRI path segment: unreserved ASCII and ``:`` kept, every other UTF-8 byte
+    percent-encoded (comptoir ids and references need no escape: ``ch-arc:b.1`` stays as it is)."""
+    return quote(text, safe=":")
+
+
+def competency_iri(base: str, ref: Ref) -> str:
+    """The IRI of a competency: ``base`` + the reference (``urn:comptoir:`` + ``ch-arc:b.1`` →
+    ``urn:comptoir:ch-arc:b.1``).
+
+    A competency belongs to its framework, not to a course: pass :data:`COMPETENCY_IRI_BASE` (the
+    cmi5 exporter does) so that every course and language that teaches ``ch-arc:b.1`` reports it
+    under one IRI, the same as its SCORM 2004 global objective. References are space-free ASCII,
+    so they are kept as they are; anything else is percent-encoded.
+    """
+    return base + _iri_segment(ref)
+
+
+def course_iri(course_id: str, iri: str | None = None) -> str:
+    """The IRI base of a course: its ``iri`` key (a trailing ``/`` dropped) or ``urn:comptoir:course:<id>``.
+
+    Every cmi5 id of the course hangs under it: :func:`package_iri`, :func:`au_iri`, :func:`item_iri`.
+    """
+    return iri.rstrip("/") if iri else COURSE_IRI_PREFIX + course_id
+
+
+def package_iri(base: str, language: str) -> str:
+    """The cmi5 course id of one package (a course in one language): ``<base>/<language>``.
+
+    Each language is its own zip, so each gets its own course id: an LMS that keys courses by id
+    keeps the French and the Italian package apart instead of replacing one with the other.
+    """
+    return f"{base}/{language}"
+
+
+def au_iri(base: str, language: str) -> str:
+    """The publisher id of a package's assignable unit: ``<base>/<language>/au``."""
+    return f"{package_iri(base, language)}/au"
+
+
+def item_iri(base: str, item_id: str) -> str:
+    """The activity id of an item: ``<base>/item/<item id>``, the same in every language, so the
+    answers to one question are one activity in the LRS whatever language the learner used."""
+    return f"{base}/item/{_iri_segment(item_id)}"
 
 
 def media_name(lesson_id: str, src: str) -> str:

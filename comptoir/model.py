@@ -318,6 +318,7 @@ class Course:
     prerequisites: Mapping[Ref, tuple[Ref, ...]] | None
     path: Path
     lines: Mapping[str, int] = field(default_factory=frozen_map)  # top-level keys and prerequisite refs
+    iri: str | None = None  # the IRI base of the course's xAPI/cmi5 ids (identity.course_iri); None: a URN
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)

@@ -6,12 +6,12 @@ them media as bytes), so tests need no disk. Adding a target: docs/architecture.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Iterable, Mapping
 
 from comptoir.adaptive.course import EngineCourse
 from comptoir.i18n import Words
-from comptoir.model import Crosswalk, Framework, ResolvedCourse
+from comptoir.model import Crosswalk, Framework, ResolvedCourse, frozen_map
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ class BuildContext:
     media: Mapping[str, Media]  # every image the course's lessons use, by flat name
     words: Words  # the software's own words in the course language
     engine: EngineCourse  # the adaptive engine's view of the course, parameters resolved
+    #: The same course localised in each of its languages (language → course), for targets that
+    #: describe a course in several languages at once (cmi5's langstrings); empty when the caller
+    #: localised one language only, and then such targets describe it in that language alone.
+    translations: Mapping[str, ResolvedCourse] = field(default_factory=frozen_map)
 
 
 @dataclass(frozen=True)

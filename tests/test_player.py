@@ -71,7 +71,7 @@ def test_page_is_deterministic_and_checks_its_transport():
     assert first == player.page(json.loads(json.dumps(bundle)), "web", "Corso", "it")
     assert b'<html lang="it" data-transport="web">' in first
     with pytest.raises(ValueError, match="scorm2004"):
-        player.page(bundle, "cmi5", "Corso", "it")
+        player.page(bundle, "xapi", "Corso", "it")
 
 
 def test_files_are_every_player_module_plus_engine_and_scoring():

@@ -1,8 +1,9 @@
-"""``comptoir mastery``: per-competency mastery from a learner's Anki review log."""
+"""``comptoir mastery``: per-competency mastery from a learner's Anki review log or from an LRS."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -10,16 +11,21 @@ from pathlib import Path
 from ..anki_collection import MasteryError, collection_file, read_reviews
 from ..charts import ChartsUnavailable, mastery_chart
 from ..diagnostics import Report
-from ..mastery import choose_course, replay, table
+from ..mastery import Result, choose_course, choose_course_of_answers, replay, replay_answers, table
 from ..model import Content
 from ..project import load_content
+from ..xapi_statements import answers, basic_auth, read_statements
 
 EPILOG = """examples:
   comptoir mastery --anki ~/Downloads/collection.colpkg
   comptoir mastery --anki ~/.local/share/Anki2/User\\ 1/collection.anki2 --course ch-arc --json
   comptoir mastery --anki collection.colpkg --chart mastery.png
+  COMPTOIR_LRS_PASSWORD=… comptoir mastery --lrs https://lrs.example/xAPI/ --lrs-user reports \\
+      --registration 760e3480-ba55-4991-94b0-01820dbd23a2 --course demo --chart mastery.png
 
 Close Anki (or export with File > Export > "Anki Collection Package") before reading a collection.
+With --lrs, the learner is the cmi5 registration (the LMS shows it with the learner's results);
+the answers are the "answered" statements a cmi5 package sent (docs/cmi5.md).
 """
 
 
@@ -32,13 +38,27 @@ def _content(args: argparse.Namespace) -> Content:
     return content
 
 
+def _from_anki(args: argparse.Namespace, content: Content) -> Result:
+    with tempfile.TemporaryDirectory(prefix="comptoir-mastery-") as workdir:
+        reviews = read_reviews(collection_file(Path(args.anki).expanduser(), Path(workdir)))
+    return replay(choose_course(content, args.course, reviews), reviews)
+
+
+def _from_lrs(args: argparse.Namespace, content: Content) -> Result:
+    if not args.registration:
+        raise MasteryError("--lrs needs --registration: the cmi5 registration of the learner and course")
+    password = args.lrs_password if args.lrs_password is not None else os.environ.get("COMPTOIR_LRS_PASSWORD")
+    if args.lrs_user and password is None:
+        raise MasteryError("--lrs-user needs a password: --lrs-password or the COMPTOIR_LRS_PASSWORD variable")
+    authorization = basic_auth(args.lrs_user, password) if args.lrs_user else None
+    found = answers(read_statements(args.lrs, args.registration, authorization))
+    return replay_answers(choose_course_of_answers(content, args.course, found), found)
+
+
 def cmd_mastery(args: argparse.Namespace) -> int:
     try:
         content = _content(args)
-        with tempfile.TemporaryDirectory(prefix="comptoir-mastery-") as workdir:
-            reviews = read_reviews(collection_file(Path(args.anki).expanduser(), Path(workdir)))
-        course = choose_course(content, args.course, reviews)
-        result = replay(course, reviews)
+        result = _from_lrs(args, content) if args.lrs else _from_anki(args, content)
         if args.chart:
             Path(args.chart).write_bytes(mastery_chart(result))
     except (MasteryError, ChartsUnavailable) as exc:
@@ -50,14 +70,24 @@ def cmd_mastery(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "mastery", help="per-competency mastery from an Anki collection", epilog=EPILOG,
+        "mastery", help="per-competency mastery from an Anki collection or an LRS", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Replay the review log of a course's Anki notes through the course's learner model "
+        description="Replay a learner's answers — the review log of a course's Anki notes, or the answered "
+                    "statements a cmi5 package sent to an LRS — through the course's learner model "
                     "(Bayesian Knowledge Tracing) and report P(mastery) per competency.")
-    parser.add_argument("--anki", required=True, metavar="PATH",
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--anki", metavar="PATH",
                         help="a .colpkg export or a collection.anki2 (read, never modified)")
+    source.add_argument("--lrs", metavar="URL", help="an LRS's xAPI endpoint (read with GET statements only)")
+    parser.add_argument("--registration", metavar="R", help="with --lrs: the cmi5 registration (a UUID)")
+    parser.add_argument("--lrs-user", metavar="USER", help="with --lrs: HTTP Basic user of an account that may read "
+                                                             "statements")
+    parser.add_argument("--lrs-password", metavar="PASSWORD",
+                        help="with --lrs-user (default: the COMPTOIR_LRS_PASSWORD environment variable, which "
+                             "keeps the password out of the shell history)")
     parser.add_argument("--course", metavar="C",
-                        help="the course id (default: the course whose notes have the most reviews)")
+                        help="the course id (default: the course whose notes, or items, have the most "
+                             "reviews or answers)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--chart", metavar="PATH", help="also write a PNG bar chart to PATH (needs the charts extra: matplotlib)")
     parser.set_defaults(func=cmd_mastery)

@@ -1,4 +1,4 @@
-"""The browser player shared by the web, SCORM (and later cmi5 and XBlock) outputs.
+"""The browser player shared by the web, SCORM and cmi5 outputs (and later the XBlock).
 
 Pure: nothing here writes a file. Exporters call `files()` for the static part of a package
 (every player module, plus copies of the adaptive engine and the scoring rules, which the player
@@ -13,7 +13,7 @@ import re
 from importlib import resources
 from typing import Any, Mapping
 
-TRANSPORTS = ("web", "scorm12", "scorm2004")
+TRANSPORTS = ("web", "scorm12", "scorm2004", "cmi5")
 #: Shown by browsers that run no JavaScript; a msgid of comptoir.po like every player word.
 NOSCRIPT = "Ce cours a besoin de JavaScript. Activez-le dans votre navigateur, puis rechargez la page."
 #: Shown when the modules cannot load, typically index.html opened from disk (browsers refuse ES

@@ -120,7 +120,11 @@ export function createPlayer(root, ctx, transport, started, session = localSessi
     const section = renderItem(ctx, item, {
       heading: t("Question"),
       context: h("p", { class: "why" }, reasonText(ctx, reason)),
-      answer: (response) => session.answer(i, response),
+      async answer(response) {
+        const result = await session.answer(i, response);
+        if (recording) transport.answered?.({ item, response, score: result.score }); // optional hook (cmi5)
+        return result;
+      },
       step: (path) => session.step(i, path),
       walk: session.walk(i),
       onAnswer() {

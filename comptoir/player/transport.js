@@ -15,6 +15,7 @@ import { scorm12Transport } from "./transport-scorm12.js";
 import { scorm2004Transport } from "./transport-scorm2004.js";
 
 const FACTORIES = { web: webTransport, scorm12: scorm12Transport, scorm2004: scorm2004Transport };
+FACTORIES.cmi5 = (await import("./transport-cmi5.js")).cmi5Transport; // loaded here: its launch awaits the LMS
 
 export function openTransport(name, ctx) {
   return (FACTORIES[name] || webTransport)(ctx);

@@ -36,6 +36,7 @@ def read_course(path: Path, report: Report) -> Course | None:
         prerequisites=None if prerequisites is None else frozen_map(
             {f"{fid}:{k}": tuple(f"{fid}:{v}" for v in vs) for k, vs in prerequisites.items()}),
         path=path,
+        iri=data["iri"].rstrip("/") if "iri" in data else None,
         lines=frozen_map({**data.key_lines, **({f"{fid}:{k}": prerequisites.line_of(k) for k in prerequisites}
                                                   if prerequisites else {})}),
     )

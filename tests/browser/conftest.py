@@ -15,8 +15,9 @@ from .harness import CHROMIUM, NODE_MODULES, REPO, Browser, Server
 def node_modules() -> Path:
     """The test-only JS tooling of package.json, installed from package-lock.json when missing."""
     if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the browser tests (playwright-core, scorm-again, axe-core)")
-    wanted = ("playwright-core", "scorm-again", "axe-core")
+        pytest.skip("node and npm are needed for the browser tests (playwright-core, scorm-again, axe-core, "
+                    "the xAPI validator)")
+    wanted = ("playwright-core", "scorm-again", "axe-core", "@learninglocker/xapi-validation")
     if not all((NODE_MODULES / name / "package.json").is_file() for name in wanted):
         done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO, capture_output=True, text=True)
         if done.returncode != 0:
