@@ -27,6 +27,7 @@ export function createPlayer(root, ctx, transport, session) {
   const recording = session.mode === "normal";
   if (!recording) notices.push(t("Mode consultation : vos réponses ne sont pas enregistrées."));
   const lessonIndex = new Map(bundle.lessons.map((l, j) => [l.id, j]));
+  const itemIndex = new Map(bundle.items.map((it, i) => [it.id, i]));
   ctx.titleOf = (c) => (c < bundle.competencies.length ? bundle.competencies[c].title : course.competencies[c]);
 
   const where = h("p", { class: "where" });
@@ -158,6 +159,22 @@ export function createPlayer(root, ctx, transport, session) {
     save(false);
   }
 
+  /**
+   * `#lesson=<id>` or `#item=<id>` in the page's URL opens that lesson or item out of the engine's
+   * order (docs/player.md, "Links to a lesson or an item"): the preview's jump list and a trainer's
+   * link use it. An answer counts as evidence like any other; "Continue" goes back to the engine.
+   */
+  function jump() {
+    const found = /^#(lesson|item)=(.+)$/.exec(window.location.hash);
+    const id = found ? decodeURIComponent(found[2]) : "";
+    if (found && found[1] === "lesson" && lessonIndex.has(id)) revisit(lessonIndex.get(id));
+    else if (found && found[1] === "item" && itemIndex.has(id)) {
+      const i = itemIndex.get(id);
+      showItem(i, ["item", i, undefined, course.items[i].competencies[0]]);
+    } else return false;
+    return true;
+  }
+
   function advance() {
     const act = nextActivity(course, state);
     if (!act) showEnd();
@@ -177,7 +194,8 @@ export function createPlayer(root, ctx, transport, session) {
       advance();
       // A learner who was rereading a lesson comes back to it; anything else the engine decides.
       const j = lessonIndex.get(session.location);
-      if (j !== undefined && location !== session.location && !finished) revisit(j);
+      if (!jump() && j !== undefined && location !== session.location && !finished) revisit(j);
+      window.addEventListener("hashchange", jump);
     },
     finish,
   };
