@@ -134,7 +134,8 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     for module in ("comptoir.commands.coverage", "comptoir.commands.i18n", "comptoir.commands.adaptive",
-                   "comptoir.commands.mastery", "comptoir.commands.preview"):
+                   "comptoir.commands.mastery", "comptoir.commands.preview", "comptoir.commands.init",
+                   "comptoir.commands.course", "comptoir.commands.report"):
         try:
             registered = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:
