@@ -40,7 +40,7 @@ def cmd_mastery(args: argparse.Namespace) -> int:
         course = choose_course(content, args.course, reviews)
         result = replay(course, reviews)
         if args.chart:
-            Path(args.chart).write_bytes(mastery_chart(result))
+            Path(args.chart).write_bytes(mastery_chart(result, course.course.title))
     except (MasteryError, ChartsUnavailable) as exc:
         print(f"comptoir mastery: {exc}", file=sys.stderr)
         return 2
