@@ -124,7 +124,7 @@ def test_course_new_without_flags_outside_a_terminal_asks_for_the_framework(cont
 
 def test_interview_offers_defaults_and_takes_answers(content):
     loaded = load_content(content, Report())
-    answers = iter(["tg", "", "fr:fr_FR en", "0.85", ""])
+    answers = iter(["tg", "", "fr:fr_FR en", "zéro", "0,85", ""])
     asked: list[str] = []
 
     def ask(prompt: str) -> str:

@@ -38,6 +38,16 @@ def _question(ask: Ask, prompt: str, default: str) -> str:
     return answer or default
 
 
+def _number(ask: Ask, prompt: str, default: float) -> float:
+    """Ask until the answer reads as a number (a typo gets the question again, not a traceback)."""
+    while True:
+        answer = _question(ask, prompt, f"{default:g}")
+        try:
+            return float(answer.replace(",", "."))
+        except ValueError:
+            print(f"  '{answer}' is not a number, e.g. 0.9", file=sys.stderr)
+
+
 def interview(spec: CourseSpec, content: Content, ask: Ask = input) -> CourseSpec:
     """Ask for what the command line left out, each question with its default (Enter keeps it)."""
     known = sorted(content.frameworks)
@@ -52,12 +62,12 @@ def interview(spec: CourseSpec, content: Content, ask: Ask = input) -> CourseSpe
                         " ".join(spec.include) or "all")
     locales = _question(ask, "locales (language:region, space-separated)",
                         " ".join(f"{k}:{v}" for k, v in (spec.locales or {"fr": "fr_CH"}).items()))
-    threshold = _question(ask, "mastery threshold", f"{spec.threshold or DEFAULT_THRESHOLD:g}")
+    threshold = _number(ask, "mastery threshold", spec.threshold or DEFAULT_THRESHOLD)
     title = _question(ask, "title", spec.title or (fw.title.get("fr", spec.id) if fw else spec.id))
     return dataclasses.replace(
         spec, framework=framework, title=title,
         include=() if include.strip() == "all" else tuple(include.split()),
-        locales=with_french(locales.split()), threshold=float(threshold))
+        locales=with_french(locales.split()), threshold=threshold)
 
 
 def with_french(texts: list[str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from ..charts import ChartsUnavailable, mastery_chart
 from ..diagnostics import Report
 from ..mastery import choose_course, replay, table
 from ..model import Content
+from ..progress import Bar
 from ..project import load_content
 
 EPILOG = """examples:
@@ -26,7 +27,8 @@ Close Anki (or export with File > Export > "Anki Collection Package") before rea
 def _content(args: argparse.Namespace) -> Content:
     root = Path(args.content).resolve()
     report = Report(root.parent)
-    content = load_content(root, report)
+    with Bar("reading") as bar:
+        content = load_content(root, report, bar)
     if report.errors:
         raise MasteryError(f"the content has {len(report.errors)} error(s); run 'comptoir check'")
     return content
