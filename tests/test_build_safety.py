@@ -306,8 +306,13 @@ def test_an_unknown_locale_exits_2_before_reading_content(tmp_path, capsys, cont
 
 
 def test_a_locale_no_selected_course_has_exits_2_and_writes_nothing(tmp_path, capsys):
-    assert _run("--out", str(tmp_path / "dist"), "--course", "be-occ", "--locale", "it", *FAST) == 2
-    assert capsys.readouterr().err == ("comptoir build: none of the selected courses (be-occ) has the locale 'it' "
+    # Every shipped course has all three languages now: a copy of the test course without Italian.
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "tests" / "data" / "anki", content)
+    course = content / "courses" / "demo.yaml"
+    course.write_text(course.read_text(encoding="utf-8").replace("it: it_CH, ", ""), encoding="utf-8")
+    assert _run("--out", str(tmp_path / "dist"), "--course", "demo", "--locale", "it", *FAST, content=content) == 2
+    assert capsys.readouterr().err == ("comptoir build: none of the selected courses (demo) has the locale 'it' "
                                        "(they have: en, fr)\n")
     assert not (tmp_path / "dist").exists()
 
