@@ -11,7 +11,6 @@ import shutil
 
 import pytest
 import yaml
-
 from comptoir.charts import label
 from comptoir.cli import main, parser
 from comptoir.diagnostics import Report

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from comptoir.build import exporters
 from comptoir.cli import main
 from comptoir.commands.course import interview
@@ -42,8 +41,8 @@ def test_init_makes_a_project_that_checks_and_builds_for_every_target(tmp_path, 
     for unit in framework.units():
         ref = f"{framework.id}:{unit.key}"
         lessons = [p for p in (project / "content" / "lessons").rglob("*.md") if ref in p.read_text(encoding="utf-8")]
-        types = [t for p in lessons for t in re.findall(r"^type: (\S+)|^:::\{(scenario)\}", p.read_text(encoding="utf-8"),
-                                                        flags=re.M)]
+        types = [t for p in lessons
+                 for t in re.findall(r"^type: (\S+)|^:::\{(scenario)\}", p.read_text(encoding="utf-8"), flags=re.M)]
         assert len(lessons) == 1 and len(types) >= 6 and len({a or b for a, b in types}) >= 3, ref
     manifest = _build(project / "content", project / "dist")
     per_course = {a["target"] for a in manifest["artifacts"] if a["course"] == course.id}

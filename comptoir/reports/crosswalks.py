@@ -56,7 +56,7 @@ def _anchor(crosswalk: Crosswalk) -> str:
 
 
 def _matrix(content: Content) -> list[str]:
-    ids = sorted({*content.frameworks, *(cw.source for cw in content.crosswalks), *(cw.target for cw in content.crosswalks)})
+    ids = sorted({*content.frameworks, *(side for cw in content.crosswalks for side in (cw.source, cw.target))})
     by_pair = {(cw.source, cw.target): cw for cw in content.crosswalks}
     rows = ["<table><tr><th>from \\ to</th>" + "".join(f"<th>{html.escape(i)}</th>" for i in ids) + "</tr>"]
     for source in ids:

@@ -46,8 +46,9 @@ def course_graph(course: ResolvedCourse) -> Any:
     names = {framework.ref(u): f"u{i}" for i, u in enumerate(course.units)}
     graph = graphviz.Digraph(name=course.course.id, graph_attr={
         "rankdir": "TB", "fontname": "DejaVu Sans", "labelloc": "t", "fontsize": "14", "nodesep": "0.25",
-        "newrank": "true", "label": _label(course.course.title, *textwrap.wrap(framework.title.get(language, framework.id), 100),
-                                           "an arrow leads from a prerequisite to the competency that needs it")},
+        "newrank": "true",
+        "label": _label(course.course.title, *textwrap.wrap(framework.title.get(language, framework.id), 100),
+                        "an arrow leads from a prerequisite to the competency that needs it")},
         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "DejaVu Sans", "fontsize": "10"},
         edge_attr={"color": "#4f5868"})
     domains: dict[str, list] = {}
