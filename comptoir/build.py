@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Callable
 
 from comptoir.exporters.base import BuildContext, FrameworkContext, Media
 
@@ -16,6 +15,7 @@ from .i18n import localise, report_untranslated, words
 from .identity import media_name
 from .model import Content, ResolvedCourse, frozen_map
 from .output import Scope, write
+from .progress import Callback, silent
 from .project import course_sources, locales_dir
 from .resolve import resolve
 from .timestamps import timestamp
@@ -58,22 +58,32 @@ class Request:
 
 
 def build(content: Content, out: Path, request: Request, report: Report,
-          progress: Callable[[str], None] = lambda _: None) -> list[dict]:
-    """Build what ``request`` asks for into ``out``; return the manifest entries."""
+          progress: Callback = silent) -> list[dict]:
+    """Build what ``request`` asks for into ``out``; return the manifest entries.
+
+    ``progress(done, total, what)`` hears of each exporter run (one per framework, or per course and
+    language) before it starts; the steps are counted first so a bar can show how far the build is.
+    """
     if report.errors:
         raise ContentError(report)
     courses = request.courses or tuple(sorted(content.courses))
     framework_ids = sorted({content.courses[c].framework for c in courses}) if request.courses \
         else sorted(content.frameworks)
     loaded = [load_exporter(name) for name in request.targets]
+    per_framework = [e for e in loaded if e.scope == "framework"]
+    per_course = [e for e in loaded if e.scope == "course"]
+    languages = {c: [lang for lang in content.courses[c].locales if not request.locales or lang in request.locales]
+                 for c in courses}
+    total = len(per_framework) * len(framework_ids) + len(per_course) * sum(map(len, languages.values()))
+    done = 0
     artifacts = []
     sources = [*(fw.path for fw in content.frameworks.values()), *(cw.path for cw in content.crosswalks)]
     context = FrameworkContext(content.frameworks, content.crosswalks, timestamp(sources))
-    for exporter in (e for e in loaded if e.scope == "framework"):
+    for exporter in per_framework:
         for fid in framework_ids:
-            progress(f"{exporter.name}: {fid}")
+            progress(done, total, f"{exporter.name}: {fid}")
             artifacts.extend(exporter.export(content.frameworks[fid], context))
-    per_course = [e for e in loaded if e.scope == "course"]
+            done += 1
     media_files: dict[Path, bytes] = {}
     for course_id in courses if per_course else ():
         resolved = resolve(content, course_id)
@@ -85,13 +95,13 @@ def build(content: Content, out: Path, request: Request, report: Report,
         localised = {language: localise(resolved, language, locales_dir(content))
                      for language in resolved.course.locales}
         translations = frozen_map({language: course for language, (course, _) in localised.items()})
-        for language in resolved.course.locales:
-            if request.locales and language not in request.locales:
-                continue
+        for language in languages[course_id]:
             course, missing = localised[language]
             report_untranslated(report, resolved, language, missing)
             context = BuildContext(stamp, media, words(language), engine, translations)
             for exporter in per_course:
-                progress(f"{exporter.name}: {course_id} [{language}]")
+                progress(done, total, f"{exporter.name}: {course_id} [{language}]")
                 artifacts.extend(exporter.export(course, context))
+                done += 1
+    progress(done, total, "writing")
     return write(artifacts, out, Scope.of(request, exporters()), content.root)

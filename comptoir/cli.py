@@ -12,6 +12,7 @@ from .build import Request, build, exporters
 from .diagnostics import ContentError, Report, print_report
 from .model import Content
 from .output import OutputError, claim
+from .progress import Bar
 from .project import check_translations, load_content
 from .readers.lessons import ID_RE
 
@@ -34,7 +35,8 @@ def _content_root(args) -> Path:
 def cmd_check(args) -> int:
     root = _content_root(args)
     report = Report(root.parent)
-    content = load_content(root, report)
+    with Bar("reading") as bar:
+        content = load_content(root, report, bar)
     if not report.errors:  # courses resolve only from sound content
         check_translations(content, report, strict=args.strict)
     print_report(report)
@@ -88,12 +90,13 @@ def cmd_build(args) -> int:
     except OutputError as exc:
         return _refuse([str(exc)])
     report = Report(root.parent)
-    content = load_content(root, report)
+    with Bar("reading", active=False if args.quiet else None) as bar:
+        content = load_content(root, report, bar)
     if not report.errors and (problems := _locale_problems(content, courses, locales)):
         return _refuse(problems)
-    progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if not args.quiet else (lambda _: None)
     try:
-        entries = build(content, out, Request(targets, locales, courses), report, progress)
+        with Bar("building", active=False if args.quiet else None) as bar:
+            entries = build(content, out, Request(targets, locales, courses), report, bar)
     except ContentError as exc:
         print_report(exc.report)
         print(f"comptoir build: {exc}; nothing was written (run 'comptoir check')", file=sys.stderr)
@@ -134,11 +137,13 @@ def parser() -> argparse.ArgumentParser:
                    help="a content language (repeatable; default: each course's locales)")
     b.add_argument("--course", action="append", metavar="C", help="a course id (repeatable; default: all)")
     b.add_argument("--out", default="dist", help="output folder (default: dist)")
-    b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--quiet", action="store_true",
+                   help="no progress bar (there is none anyway when stderr is not a terminal)")
     b.set_defaults(func=cmd_build)
 
     for module in ("comptoir.commands.coverage", "comptoir.commands.i18n", "comptoir.commands.adaptive",
-                   "comptoir.commands.mastery"):
+                   "comptoir.commands.mastery", "comptoir.commands.preview", "comptoir.commands.init",
+                   "comptoir.commands.course", "comptoir.commands.report"):
         try:
             registered = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

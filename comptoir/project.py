@@ -11,21 +11,32 @@ from .diagnostics import Report
 from .i18n import localise, report_untranslated
 from .lint import lint_content
 from .model import Content, ResolvedCourse
-from .readers import read_content
+from .progress import Callback, silent
+from .readers import read_content, sources
 from .resolve import resolve
 from .validate import check_content
 
 
-def load_content(root: Path, report: Report) -> Content:
-    content = read_content(root, report)
+def load_content(root: Path, report: Report, progress: Callback = silent) -> Content:
+    """Read and check the project; ``progress`` hears of each file read, then of the two checks."""
+    content = read_content(root, report, progress, extra_steps=2)
+    total = sum(map(len, sources(root).values())) + 2
+    progress(total - 2, total, "checking references and coverage")
     check_content(content, report)
+    progress(total - 1, total, "item-writing checks")
     lint_content(content, report)  # item-writing warnings (docs/diagnostics.md)
+    progress(total, total, "")
     return content
+
+
+def catalogs_folder(root: Path) -> Path:
+    """The catalogs of the project whose ``content/`` folder is ``root``: ``locales/`` beside it."""
+    return root.parent / "locales"
 
 
 def locales_dir(content: Content) -> Path:
     """The content project's catalogs: ``locales/`` beside ``content/``."""
-    return content.root.parent / "locales"
+    return catalogs_folder(content.root)
 
 
 def check_translations(content: Content, report: Report, strict: bool = False) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from ..adaptive.data import FORMATS, DataError, read_responses
+from ..progress import Bar
 
 MODELS = ("standard", "forgetting")
 
@@ -88,8 +90,13 @@ def _fit_options(args: argparse.Namespace) -> dict[str, Any]:
             "seed": args.seed}
 
 
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+def _reporter(bar: Bar) -> Callable[[str], None]:
+    """The engine's progress messages ("30/120 runs", "fold 2/5: …") drawn as a bar on a terminal
+    (quiet in pipes and logs, like every long command)."""
+    def report(message: str) -> None:
+        found = re.search(r"(\d+)/(\d+)", message)
+        bar(int(found[1]) if found else 0, int(found[2]) if found else 0, message)
+    return report
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
@@ -129,8 +136,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if args.cv is not None:
         options = _fit_options(args)
-        result = cross_validate(responses, args.model, folds=args.cv, seed=options.pop("seed"),
-                                progress=_progress, **options)
+        with Bar("evaluating") as bar:
+            result = cross_validate(responses, args.model, folds=args.cv, seed=options.pop("seed"),
+                                    progress=_reporter(bar), **options)
     else:
         result = evaluate(_load_params(Path(args.params)), responses)
     result["seconds"] = round(time.perf_counter() - start, 2)
@@ -150,8 +158,9 @@ def run_simulate(args: argparse.Namespace) -> int:
             return _fail(f"unknown {name} {unknown[0]!r} (known: {', '.join(known)})")
     if args.learners < 1 or args.worlds < 1:
         return _fail("--learners and --worlds need at least 1")
-    report = run_all(learners=args.learners, worlds=args.worlds, seed=args.seed,
-                     jobs=args.jobs, families=families, orders=orders, progress=_progress)
+    with Bar("simulating") as bar:
+        report = run_all(learners=args.learners, worlds=args.worlds, seed=args.seed,
+                         jobs=args.jobs, families=families, orders=orders, progress=_reporter(bar))
     print(json.dumps(report, indent=1) if args.json else format_table(report))
     return 0
 

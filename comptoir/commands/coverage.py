@@ -8,13 +8,15 @@ from pathlib import Path
 
 from ..coverage import all_coverage, html_page, text_table
 from ..diagnostics import Report, print_report
+from ..progress import Bar
 from ..project import load_content
 
 
 def cmd_coverage(args) -> int:
     root = Path(args.content).resolve()
     report = Report(root.parent)
-    content = load_content(root, report)
+    with Bar("reading") as bar:
+        content = load_content(root, report, bar)
     if any(d.code != "coverage" for d in report.errors):  # gaps are what this command shows
         print_report(report)
         print("comptoir coverage: fix the errors above first (comptoir check)", file=sys.stderr)

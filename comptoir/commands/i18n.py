@@ -9,6 +9,7 @@ from pathlib import Path
 from ..build import timestamp
 from ..diagnostics import Report, print_report
 from ..i18n import LANGUAGES, SOURCE_LANGUAGE
+from ..progress import Bar
 from ..project import load_content
 from ..translations import (DOMAIN, catalog_path, merge, official_wordings, read_catalog, stats, template,
                             with_official_wordings, write_catalog)
@@ -27,7 +28,8 @@ def cmd_i18n(args) -> int:
                                      if counts else f"no catalog ({catalog_path(locales, language)})"))
         return 0
     report = Report(root.parent)
-    content = load_content(root, report)
+    with Bar("reading") as bar:
+        content = load_content(root, report, bar)
     if report.errors:
         print_report(report)
         print("comptoir i18n: fix the errors above first (comptoir check)", file=sys.stderr)

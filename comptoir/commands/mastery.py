@@ -13,6 +13,7 @@ from ..charts import ChartsUnavailable, mastery_chart
 from ..diagnostics import Report
 from ..mastery import Result, choose_course, choose_course_of_answers, replay, replay_answers, table
 from ..model import Content
+from ..progress import Bar
 from ..project import load_content
 from ..xapi_statements import answers, basic_auth, read_statements
 
@@ -32,7 +33,8 @@ the answers are the "answered" statements a cmi5 package sent (docs/cmi5.md).
 def _content(args: argparse.Namespace) -> Content:
     root = Path(args.content).resolve()
     report = Report(root.parent)
-    content = load_content(root, report)
+    with Bar("reading") as bar:
+        content = load_content(root, report, bar)
     if report.errors:
         raise MasteryError(f"the content has {len(report.errors)} error(s); run 'comptoir check'")
     return content
@@ -60,7 +62,7 @@ def cmd_mastery(args: argparse.Namespace) -> int:
         content = _content(args)
         result = _from_lrs(args, content) if args.lrs else _from_anki(args, content)
         if args.chart:
-            Path(args.chart).write_bytes(mastery_chart(result))
+            Path(args.chart).write_bytes(mastery_chart(result, course.course.title))
     except (MasteryError, ChartsUnavailable) as exc:
         print(f"comptoir mastery: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ export function createPlayer(root, ctx, transport, started, session = localSessi
   const recording = started.mode === "normal";
   if (!recording) notices.push(t("Mode consultation : vos réponses ne sont pas enregistrées."));
   const lessonIndex = new Map(bundle.lessons.map((l, j) => [l.id, j]));
+  const itemIndex = new Map(bundle.items.map((it, i) => [it.id, i]));
   ctx.titleOf = (c) => (c < bundle.competencies.length ? bundle.competencies[c].title : course.competencies[c]);
 
   const where = h("p", { class: "where" });
@@ -169,6 +170,22 @@ export function createPlayer(root, ctx, transport, started, session = localSessi
     save(false);
   }
 
+  /**
+   * `#lesson=<id>` or `#item=<id>` in the page's URL opens that lesson or item out of the engine's
+   * order (docs/player.md, "Links to a lesson or an item"): the preview's jump list and a trainer's
+   * link use it. An answer counts as evidence like any other; "Continue" goes back to the engine.
+   */
+  function jump() {
+    const found = /^#(lesson|item)=(.+)$/.exec(window.location.hash);
+    const id = found ? decodeURIComponent(found[2]) : "";
+    if (found && found[1] === "lesson" && lessonIndex.has(id)) revisit(lessonIndex.get(id));
+    else if (found && found[1] === "item" && itemIndex.has(id)) {
+      const i = itemIndex.get(id);
+      showItem(i, ["item", i, undefined, course.items[i].competencies[0]]);
+    } else return false;
+    return true;
+  }
+
   async function advance() {
     let act;
     if (!await attempt(async () => { act = await session.next(); })) return;
@@ -189,7 +206,8 @@ export function createPlayer(root, ctx, transport, started, session = localSessi
       await advance();
       // A learner who was rereading a lesson comes back to it; anything else the engine decides.
       const j = lessonIndex.get(started.location);
-      if (j !== undefined && location !== started.location && !finished) revisit(j);
+      if (!jump() && j !== undefined && location !== started.location && !finished) revisit(j);
+      window.addEventListener("hashchange", jump);
     },
     finish,
   };
