@@ -10,7 +10,7 @@ paragraph keeps the translation of the closest old paragraph of the same lesson,
 from __future__ import annotations
 
 import difflib
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog

@@ -31,7 +31,6 @@ from comptoir.model import Ref, ResolvedCourse
 from comptoir.present import (BLANK_HTML, ChoiceKey, ChoiceView, FillInKey, FillInView, MatchingKey, MatchingView,
                               NumericKey, NumericView, PresentedCourse, PresentedItem, PresentedLesson, ScenarioKey,
                               ScenarioView, SequencingKey, SequencingView, TrueFalseKey, TrueFalseView, present)
-from comptoir.render import to_html
 
 from .anki_models import models
 from .anki_package import apkg

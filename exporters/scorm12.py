@@ -37,7 +37,7 @@ def short_title(title: str, limit: int = TITLE_MAX) -> str:
 def manifest(data: Mapping[str, Any], paths: list[str]) -> bytes:
     """``imsmanifest.xml`` for the bundle ``data`` of a package holding ``paths`` (the manifest aside)."""
     nsmap = {None: IMSCP, "adlcp": ADLCP, "xsi": XSI}
-    E, A = ElementMaker(namespace=IMSCP, nsmap=nsmap), ElementMaker(namespace=ADLCP, nsmap=nsmap)
+    E = ElementMaker(namespace=IMSCP, nsmap=nsmap)
     title = short_title(data["course"]["title"])
     root = E.manifest(
         E.metadata(E.schema("ADL SCORM"), E.schemaversion("1.2")),

@@ -62,7 +62,7 @@ def cmd_mastery(args: argparse.Namespace) -> int:
         content = _content(args)
         result = _from_lrs(args, content) if args.lrs else _from_anki(args, content)
         if args.chart:
-            Path(args.chart).write_bytes(mastery_chart(result, course.course.title))
+            Path(args.chart).write_bytes(mastery_chart(result, content.courses[result.course].title))
     except (MasteryError, ChartsUnavailable) as exc:
         print(f"comptoir mastery: {exc}", file=sys.stderr)
         return 2
