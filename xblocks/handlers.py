@@ -130,20 +130,29 @@ def summary(course: BlockCourse, state: LearnerState) -> dict[str, Any]:
     }
 
 
-def _offered(course: BlockCourse, learner: Learner, state: LearnerState) -> tuple[str, int] | None:
+def _plain(act: Any) -> tuple | None:
+    """``(kind, index, why, competency)`` from the engine's activity, a (kind, index) pair that may
+    carry ``reason`` and ``competency`` attributes (None when an engine does not say)."""
+    if act is None:
+        return None
+    return act[0], act[1], getattr(act, "reason", None), getattr(act, "competency", None)
+
+
+def _offered(course: BlockCourse, learner: Learner, state: LearnerState) -> tuple | None:
     """The offered activity when it still exists, else what the engine asks for now."""
     kind, _, ident = learner.offered.partition(":")
     index = (course.items if kind == "item" else course.lessons if kind == "lesson" else {}).get(ident)
-    if index is not None:
-        return kind, index
-    act = next_activity(course.engine, state)
-    return None if act is None else (act[0], act[1])  # the engine may add fields after (kind, index)
+    act = _plain(next_activity(course.engine, state))
+    if index is None or act is not None and (act[0], act[1]) == (kind, index):
+        return act
+    table = course.engine.items if kind == "item" else course.engine.lessons
+    return kind, index, "new" if kind == "item" else "lesson", (table[index].competencies or (None,))[0]
 
 
-def _label(course: BlockCourse, act: tuple[str, int] | None) -> str:
+def _label(course: BlockCourse, act: tuple | None) -> str:
     if act is None:
         return ""
-    kind, index = act
+    kind, index = act[0], act[1]
     return f"{kind}:{(course.engine.items if kind == 'item' else course.engine.lessons)[index].id}"
 
 
@@ -162,16 +171,18 @@ def walk_steps(key: ScenarioKey, start: int, path: tuple[int, ...] | list[int]) 
     return steps
 
 
-def _activity(course: BlockCourse, act: tuple[str, int] | None, learner: Learner) -> dict[str, Any] | None:
+def _activity(course: BlockCourse, act: tuple | None, learner: Learner) -> dict[str, Any] | None:
     """What the browser needs to show the activity: a lesson's blocks, or an item's view (no key)."""
     if act is None:
         return None
-    kind, index = act
+    kind, index = act[0], act[1]
+    # why it comes now and for which competency, when the engine says (the player shows it)
+    why = {"why": act[2], "competency": act[3]}
     if kind == "lesson":
         lesson = course.data["lessons"][index]
-        return {"kind": "lesson", "index": index, "id": lesson["id"], "blocks": lesson["blocks"]}
+        return {"kind": "lesson", "index": index, "id": lesson["id"], "blocks": lesson["blocks"], **why}
     item = course.data["items"][index]
-    shown = {"kind": "item", "index": index, "id": item["id"], "type": item["type"], "view": item["view"]}
+    shown = {"kind": "item", "index": index, "id": item["id"], "type": item["type"], "view": item["view"], **why}
     if item["type"] == "scenario" and learner.walk:
         shown["walk"] = walk_steps(course.keys[index], item["view"]["start"], learner.walk)
     return shown
@@ -188,8 +199,7 @@ def _moved_on(course: BlockCourse, state: LearnerState, learner: Learner,
     """The record after a change: the new state, the engine's next activity offered, seq + 1;
     and the state as stored (P(L) quantised by encode_state), which every figure reports, so
     the grade published now is the one the stored state gives later."""
-    act = next_activity(course.engine, state)
-    act = None if act is None else (act[0], act[1])
+    act = _plain(next_activity(course.engine, state))
     moved = dataclasses.replace(learner, state=encode_state(course.engine, state), offered=_label(course, act),
                                 walk=(), seq=learner.seq + 1, **changes)
     return moved, decode_state(course.engine, moved.state), act

@@ -66,16 +66,27 @@ def _keys(names: tuple[str, ...] | list[str], what: str) -> list[int]:
     return keys
 
 
-def _course_keys(course: EngineCourse) -> tuple[list[int], list[int], list[int]]:
-    """The course's competency, item and lesson keys, computed once per course object (like
-    ``engine.items_of``): a server encodes and decodes a state on every request (the XBlock), and
-    hashing every id each time was most of that work."""
+def _course_keys(course: EngineCourse) -> tuple[list[int], list[str], list[str]]:
+    """The course's competency keys, and its item and lesson keys written as their 4 digits,
+    computed once per course object (like ``engine.items_of``): a server encodes and decodes a
+    state on every request (the XBlock), and hashing and writing every id each time was most of
+    that work."""
     cached = course.__dict__.get("_state_keys")
     if cached is None:
-        cached = (_keys(course.competencies, "competencies"), _keys([i.id for i in course.items], "items"),
-                  _keys([les.id for les in course.lessons], "lessons"))
+        cached = (_keys(course.competencies, "competencies"),
+                  [_num(k, 4) for k in _keys([i.id for i in course.items], "items")],
+                  [_num(k, 4) for k in _keys([les.id for les in course.lessons], "lessons")])
         object.__setattr__(course, "_state_keys", cached)
     return cached
+
+
+def _lookup(index: dict[str, int], field: str, pos: int) -> int | None:
+    """The position of the 4-digit key at ``pos``: None for a key of removed content (skipped),
+    ValueError for digits that are no key at all."""
+    found = index.get(field[pos:pos + 4])
+    if found is None:
+        _parse(field, pos, 4, "key")
+    return found
 
 
 def encode_state(course: EngineCourse, state: LearnerState) -> str:
@@ -88,10 +99,9 @@ def encode_state(course: EngineCourse, state: LearnerState) -> str:
         if state.stage[c] > 0:
             rec += _num(state.due[c], 5)
         records.append(rec)
-    once = "".join(_num(k, 4) for k, a in zip(item_keys, state.answered) if a == 1)
-    again = "".join(_num(k, 4) + _num(min(a, MAX_COUNT), 1)
-                    for k, a in zip(item_keys, state.answered) if a > 1)
-    seen = "".join(_num(k, 4) for k, s in zip(lesson_keys, state.seen) if s)
+    once = "".join(k for k, a in zip(item_keys, state.answered) if a == 1)
+    again = "".join(k + _num(min(a, MAX_COUNT), 1) for k, a in zip(item_keys, state.answered) if a > 1)
+    seen = "".join(k for k, s in zip(lesson_keys, state.seen) if s)
     return ".".join([VERSION, _num(state.step, 5), "".join(records), once, seen, again])
 
 
@@ -122,16 +132,16 @@ def decode_state(course: EngineCourse, text: str) -> LearnerState:
     item_index = {k: i for i, k in enumerate(item_keys)}
     lesson_index = {k: j for j, k in enumerate(lesson_keys)}
     for pos in _positions(parts[3], 4):
-        i = item_index.get(_parse(parts[3], pos, 4, "key"))
+        i = _lookup(item_index, parts[3], pos)
         if i is not None:
             state.answered[i] = 1
     for pos in _positions(parts[4], 4):
-        j = lesson_index.get(_parse(parts[4], pos, 4, "key"))
+        j = _lookup(lesson_index, parts[4], pos)
         if j is not None:
             state.seen[j] = True
     if len(parts) == 6:
         for pos in _positions(parts[5], 5):
-            i = item_index.get(_parse(parts[5], pos, 4, "key"))
+            i = _lookup(item_index, parts[5], pos)
             count = _parse(parts[5], pos + 4, 1, "count")
             if i is not None:
                 state.answered[i] = count

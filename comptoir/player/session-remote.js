@@ -43,7 +43,7 @@ export function remoteSession(ctx, urls) {
         bundle.items[a.index].view = a.view;
         walks.set(a.index, a.walk || []);
       }
-      upcoming = a ? [a.kind, a.index] : null;
+      upcoming = a ? [a.kind, a.index, a.why, a.competency] : null; // as engine.js's nextActivity
       known = true;
     }
     return data;
