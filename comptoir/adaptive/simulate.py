@@ -183,13 +183,15 @@ def run_engine(world: World, people: Learners, course: EngineCourse) -> dict[str
 
     When the engine refers a competency to a trainer (`needs_trainer`), the trainer teaches it
     (the learner knows it from then on) and releases it (`release_competency`), as a player with
-    a trainer would; the session is counted.
+    a trainer would; the session is counted. An engine that never refers (max_passes 0) gets
+    the protocol's trainer at `trainer_bound` items without mastery, like the baselines.
     """
     n, pool, fam = world.n, world.family.pool, world.family
     learn = world.learn
     guess = [[TYPE_GUESS[t] for t in ts] for ts in world.types]
     slips = world.slips
     thr = course.threshold
+    bound = trainer_bound(world) if course.max_passes <= 0 else -1
     count = len(people.factor)
     items = over = stuck = sessions = referred = declared = false = known_end = 0
     knowns, factors = people.known.tolist(), people.factor.tolist()
@@ -234,6 +236,9 @@ def run_engine(world: World, people: Learners, course: EngineCourse) -> dict[str
                 known[c] = True
                 mine += 1
                 release_competency(course, state, c)
+            elif t + 1 == bound and state.p[c] < thr:
+                known[c] = True  # the protocol's trainer, for an engine that never refers
+                mine += 1
         items += steps
         sessions += mine
         referred += mine > 0
