@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
 
     singles = [i for i in items if type(i) is SingleChoice]
     longest = [i for i in singles
-               if (key := len(visible(next(c.text for c in i.choices if c.correct)))) >
+               if len(visible(next(c.text for c in i.choices if c.correct))) >
                max(len(visible(c.text)) for c in i.choices if not c.correct)]
     chance = sum(1 / len(i.choices) for i in singles)
     print(f"single-choice items whose key is strictly the longest option: {len(longest)} of {len(singles)} "
