@@ -158,3 +158,11 @@ def test_ui_words_give_plural_forms_by_cldr_category():
     french = words("fr").messages  # French plurals keep their two source forms; other words are msgids
     assert french["{n} minute de lecture"] == {"one": "{n} minute de lecture", "other": "{n} minutes de lecture"}
     assert "Valider" not in french
+
+
+def test_every_stylesheet_rule_is_scoped_to_the_player():
+    """Embedded in an LMS page (XBlock, SCORM frame), the player must not restyle the page around it."""
+    css = re.sub(r"/\*.*?\*/", "", resources.files(player).joinpath("player.css").read_text(encoding="utf-8"), flags=re.S)
+    selectors = [s.strip() for block in re.findall(r"([^{}@]+)\{[^{}]*\}", css) for s in block.split(",")]
+    assert len(selectors) > 50
+    assert [s for s in selectors if s != ".player" and not s.startswith(".player ")] == []
