@@ -123,10 +123,16 @@ export function objectiveSlots(cmi, refs) {
 const MODES = ["normal", "browse", "review"];
 
 /**
- * Open a SCORM session with `describe(cmi)` → the transport's methods, or fall back to the
- * standalone transport with a notice when the package runs outside an LMS.
+ * Open a SCORM session and keep the learner in it, or fall back to the standalone transport with
+ * a notice when the package runs outside an LMS.
+ *
+ * Both versions resume and save the same way (objective slots, suspend_data within the version's
+ * limit, location): that lives here. A `dialect` names the version's elements and says what
+ * differs: `writeOnce(cmi, slots)` (identifiers and score ranges, once per session) and
+ * `writeStatus(cmi, summary, slots, elapsedMs)` (status, scores, exit, session time).
  */
-export function scormTransport(ctx, { apiName, names, label, modeElement }, describe) {
+export function scormTransport(ctx, dialect) {
+  const { apiName, names, label, elements, suspendLimit, writeOnce, writeStatus } = dialect;
   const { t } = ctx.i18n;
   const api = findApi(window, apiName);
   if (!api) {
@@ -136,12 +142,26 @@ export function scormTransport(ctx, { apiName, names, label, modeElement }, desc
   if (!cmi.initialize()) {
     return webTransport(ctx, t("La plateforme de formation n'a pas ouvert la session : votre progression est enregistrée dans ce navigateur seulement."));
   }
-  const transport = describe(cmi);
+  const refs = ctx.bundle.competencies.map((c) => c.ref);
+  const started = Date.now();
+  let slots = null;
+  let first = true;
   return {
-    ...transport,
     start() {
-      const mode = cmi.get(modeElement);
-      return { ...transport.start(), mode: MODES.includes(mode) ? mode : "normal", notice: null };
+      slots = objectiveSlots(cmi, refs);
+      const mode = cmi.get(elements.mode);
+      return { state: cmi.get("cmi.suspend_data") || null, location: cmi.get(elements.location),
+        mode: MODES.includes(mode) ? mode : "normal", notice: null };
+    },
+    save({ state, location, summary }) {
+      if (first) {
+        writeOnce(cmi, slots);
+        first = false;
+      }
+      writeStatus(cmi, summary, slots, Date.now() - started);
+      if (state.length <= suspendLimit) cmi.set("cmi.suspend_data", state);
+      else console.error(`comptoir: learner state of ${state.length} characters exceeds ${label}'s ${suspendLimit}; not written`);
+      if (location) cmi.set(elements.location, location); // "" (end screen) is refused by some LMSs
     },
     commit: () => cmi.commit(),
     finish: () => cmi.finish(),
