@@ -1,8 +1,17 @@
 """Coverage: lessons, items, item types and minutes per competency of every course.
 
 ``comptoir check`` uses :func:`course_coverage` to fail a course whose unit has fewer than
-:data:`MIN_LESSONS` lesson or :data:`MIN_ITEMS` items; ``comptoir coverage``
-(:mod:`comptoir.commands.coverage`) prints it as a table, JSON or an HTML heat map.
+:data:`MIN_LESSONS` lesson or :data:`MIN_ITEMS` items, and to warn (``thin-bank``) below
+:data:`ADAPTIVE_ITEMS`; ``comptoir coverage`` (:mod:`comptoir.commands.coverage`) prints it as a
+table, JSON or an HTML heat map.
+
+Why two thresholds: 6 items is the least a unit can be taught and checked with, so below it the
+course is refused; but the engine keeps asking a competency's items until the learner masters it,
+and in `comptoir simulate`'s worlds a learner answers 8.5–9.5 items per competency on average
+(1.8–1.9 × the oracle's ~5, docs/adaptive.md) — with fewer, many meet the same questions again,
+which the engine must discount. 10 is where the
+bank stops running out for most learners, so the shipped courses meet it and ``check`` says
+where a course does not.
 """
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ from .resolve import resolve
 
 MIN_LESSONS = 1
 MIN_ITEMS = 6
+ADAPTIVE_ITEMS = 10
 
 
 def course_coverage(course: ResolvedCourse) -> dict:
@@ -47,6 +57,12 @@ def gaps(coverage: dict) -> list[tuple[str, dict]]:
             if row["lessons"] < MIN_LESSONS or row["items"] < MIN_ITEMS]
 
 
+def thin(coverage: dict) -> list[tuple[str, dict]]:
+    """Units taught but with fewer items than the engine needs to adapt without repeating."""
+    return [(code, row) for code, row in coverage["competencies"].items()
+            if MIN_ITEMS <= row["items"] < ADAPTIVE_ITEMS and row["lessons"] >= MIN_LESSONS]
+
+
 def all_coverage(content: Content) -> dict:
     return {"courses": {cid: course_coverage(resolve(content, cid)) for cid in sorted(content.courses)}}
 
@@ -56,12 +72,13 @@ def text_table(report: dict) -> str:
     for cid, cov in report["courses"].items():
         rows = cov["competencies"]
         lines.append(f"{cid} ({cov['framework']}): {len(rows)} competencies, "
-                     f"{len(gaps(cov))} below {MIN_LESSONS} lesson / {MIN_ITEMS} items")
+                     f"{len(gaps(cov))} below {MIN_LESSONS} lesson / {MIN_ITEMS} items, "
+                     f"{len(thin(cov))} below the {ADAPTIVE_ITEMS} items adaptive practice needs")
         if cov.get("title"):
             lines.append(f"  « {cov['title']} »")
         lines.append(f"  {'code':<18}{'lessons':>8}{'items':>7}{'min':>5}  {'competency':<42}  types")
         for code, row in rows.items():
-            flag = "  ← gap" if (code, row) in gaps(cov) else ""
+            flag = "  ← gap" if (code, row) in gaps(cov) else "  ← thin" if (code, row) in thin(cov) else ""
             types = ", ".join(f"{t} {n}" for t, n in row["item_types"].items())
             title = _short(cov.get("titles", {}).get(code, ""), 42)
             lines.append(f"  {code:<18}{row['lessons']:>8}{row['items']:>7}{row['minutes']:>5}  {title:<42}  "
@@ -88,8 +105,8 @@ def html_page(report: dict) -> str:
              "td,th{border:1px solid #ccc;padding:2px 6px;text-align:center}td.name{text-align:left;max-width:32em}"
              "td.name code{font-weight:bold;margin-right:.5em}.gap{color:#b00}.gap::after{content:' ← gap';"
              "font-weight:bold}h2 small{color:#555;font-weight:normal}</style>", "<h1>Coverage</h1>",
-             f"<p>Each competency needs ≥ {MIN_LESSONS} lesson and ≥ {MIN_ITEMS} items; "
-             "darker cells hold more content.</p>"]
+             f"<p>Each competency needs ≥ {MIN_LESSONS} lesson and ≥ {MIN_ITEMS} items, and ≥ {ADAPTIVE_ITEMS} "
+             "items for adaptive practice without repeats (marked thin); darker cells hold more content.</p>"]
     for cid, cov in report["courses"].items():
         rows = cov["competencies"]
         top = max([r["items"] for r in rows.values()] + [1])

@@ -6,7 +6,7 @@ file naming it, not one ``unknown-ref`` per reference to its codes.
 """
 from __future__ import annotations
 
-from .coverage import MIN_ITEMS, MIN_LESSONS, course_coverage, gaps
+from .coverage import ADAPTIVE_ITEMS, MIN_ITEMS, MIN_LESSONS, course_coverage, gaps, thin
 from .diagnostics import Report
 from .model import Content, Framework, Ref
 from .resolve import resolve, selected_units
@@ -166,11 +166,18 @@ def _courses(content: Content, report: Report) -> None:
             report.error(course.path, course.line("include"), "empty-course", f"course '{course.id}' includes no lesson",
                          "include units that lessons are aligned to (directly or through a crosswalk)")
             continue
-        for code, row in gaps(course_coverage(resolved)):
+        coverage = course_coverage(resolved)
+        for code, row in gaps(coverage):
             report.error(course.path, course.line("include"), "coverage",
                          f"course '{course.id}': {framework.id}:{code} has {row['lessons']} lesson(s) and "
                          f"{row['items']} item(s); it needs at least {MIN_LESSONS} and {MIN_ITEMS}",
                          "write a lesson and items aligned to it, or leave it out of 'include'")
+        for code, row in thin(coverage):
+            report.warning(course.path, course.line("include"), "thin-bank",
+                           f"course '{course.id}': {framework.id}:{code} has {row['items']} item(s); learners who "
+                           f"need practice will meet the same questions again below {ADAPTIVE_ITEMS}",
+                           f"write {ADAPTIVE_ITEMS - row['items']} more item(s) aligned to it (docs/adaptive.md, "
+                           "« When the items run out »)")
 
 
 def check_content(content: Content, report: Report) -> None:

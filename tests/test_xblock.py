@@ -269,7 +269,8 @@ def test_student_view_data_has_the_outline_and_mastery_but_no_item(usage):
     from workbench.runtime import WorkbenchRuntime
     data = WorkbenchRuntime("mobile").get_block(usage).student_view_data()
     assert [c["ref"] for c in data["mastery"]] == ["ch-arc:b.1", "ch-arc:b.6", "ch-arc:c.1"]
-    assert data["passed"] is False and data["items"] == 20
+    course, _ = carried()
+    assert data["passed"] is False and data["items"] == len(course["items"]) > 20
     text = json.dumps(data, ensure_ascii=False)
     assert '"view"' not in text and '"key"' not in text
 
