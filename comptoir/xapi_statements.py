@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -50,6 +51,15 @@ class Answer:
 
 def basic_auth(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+
+
+def lrs_authorization(user: str | None, password: str | None) -> str | None:
+    """The Authorization header for ``--lrs-user`` / ``--lrs-password``, the password defaulting to
+    the ``COMPTOIR_LRS_PASSWORD`` variable (kept out of the shell history); None without a user."""
+    password = password if password is not None else os.environ.get("COMPTOIR_LRS_PASSWORD")
+    if user and password is None:
+        raise MasteryError("--lrs-user needs a password: --lrs-password or the COMPTOIR_LRS_PASSWORD variable")
+    return basic_auth(user, password) if user else None
 
 
 Opener = Callable[[urllib.request.Request, float], Any]
@@ -86,16 +96,19 @@ def _open(request: urllib.request.Request, timeout: float):
     return urllib.request.urlopen(request, timeout=timeout)
 
 
-def read_statements(endpoint: str, registration: str, authorization: str | None = None, *,
+def read_statements(endpoint: str, registration: str | None, authorization: str | None = None, *,
                     verb: str = VERBS["answered"], timeout: float = 30.0, opener: Opener = _open) -> list[dict]:
-    """Every statement of ``registration`` with ``verb`` (both checked again here), all pages."""
+    """Every statement of ``registration`` with ``verb`` (both checked again here), all pages.
+    ``registration`` None: every learner's (``comptoir calibrate --lrs``), the LRS asked for no
+    filter at all, for the reason above."""
     base = endpoint if endpoint.endswith("/") else endpoint + "/"
-    url = urljoin(base, "statements") + "?" + urlencode({"registration": registration, "limit": PAGE_SIZE})
+    query = {"registration": registration, "limit": PAGE_SIZE} if registration else {"limit": PAGE_SIZE}
+    url = urljoin(base, "statements") + "?" + urlencode(query)
     out: list[dict] = []
     for _ in range(MAX_PAGES):
         page = _get(url, authorization, timeout, opener)
         out.extend(s for s in page["statements"] if isinstance(s, dict)
-                   and (s.get("context") or {}).get("registration") == registration
+                   and (registration is None or (s.get("context") or {}).get("registration") == registration)
                    and (s.get("verb") or {}).get("id") == verb)
         more = page.get("more")
         if not more:

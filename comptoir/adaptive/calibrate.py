@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .course import DEFAULT_REPEAT_MEMORY, DEFAULT_SLIP
+from .course import BAD_GUESS, BAD_SLIP, DEFAULT_REPEAT_MEMORY, DEFAULT_SLIP, MIN_ITEM_RESPONSES
 from .data import Response
 
 MODELS = ("standard", "forgetting")
@@ -244,19 +244,6 @@ def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 
 
 # --- per-item guess and slip ------------------------------------------------------------------
 
-#: An item's guess and slip are fitted only from at least this many learners' first answers to it;
-#: below, it keeps its defaults (its type's, or the course's). Why 50: about half of a first-answer
-#: sample is learners who know the competency, half who do not, so each rate rests on ~25
-#: answers and its standard error is √(p(1−p)/25): 0.06 for a slip of 0.1, 0.09 for a guess of
-#: 0.25 — enough to tell a slip of 0.4 from 0.1, not much less. Fewer answers would flag
-#: sound items by chance.
-MIN_ITEM_RESPONSES = 50
-#: The bad-item report: a fitted slip above this (learners who know get it wrong) ...
-BAD_SLIP = 0.3
-#: ... or a fitted guess above this (learners who do not know get it right).
-BAD_GUESS = 0.5
-
-
 @dataclass
 class ItemTable:
     """Which item each flat response position answers, and how the engine weighs a repeat.
@@ -351,11 +338,19 @@ def fit_items(responses: Sequence[Response], defaults: Mapping[str, tuple[float,
     doc = _document(seqs, params, ll, model, restarts, iterations)
     doc["min_responses"] = min_responses
     doc["repeat_memory"] = repeat_memory
-    doc["items"] = {item: {**counts[item], "guess": float(item_params[0, i, 0]),
-                           "slip": float(item_params[0, i, 1]), "fitted": bool(items.free[i])}
+    doc["items"] = {item: _item_entry(counts[item], float(item_params[0, i, 0]),
+                                      float(item_params[0, i, 1]), bool(items.free[i]))
                     for i, item in enumerate(ids)}
     doc["bad_items"] = bad_items(doc["items"])
     return doc
+
+
+def _item_entry(counts: Mapping[str, Any], guess: float, slip: float, fitted: bool) -> dict[str, Any]:
+    """One item of the document. `applied` says whether a build uses its guess and slip: only
+    fitted ones, and never when guess + slip ≥ 1 — then a right answer would count against
+    mastery; such an item keeps its defaults and shows in the bad-item report."""
+    return {**counts, "guess": guess, "slip": slip, "fitted": fitted,
+            "applied": fitted and guess + slip < 1.0}
 
 
 def _item_counts(responses: Sequence[Response], ids: list[str]) -> dict[str, dict[str, Any]]:

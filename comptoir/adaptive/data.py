@@ -247,6 +247,12 @@ def _read_cmi5(path: Path, text: str) -> Iterator[ItemAnswer]:
                 raise DataError(path, where, f"statement {pos + 1} ({stmt.get('id', 'no id')}) is an "
                                              "answer without result.success (true or false)")
         statements.append(stmt)
+    yield from cmi5_answers(statements)
+
+
+def cmi5_answers(statements: Iterable[dict[str, Any]]) -> Iterator[ItemAnswer]:
+    """The answers among a cmi5 package's statements (from a file or an LRS), in order; a
+    statement about an activity that is no comptoir item, or naming nobody, is not one."""
     for a in answers(statements):
         item = item_of_iri(a.activity)
         if item is not None and a.actor is not None:
