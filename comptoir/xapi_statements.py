@@ -97,10 +97,12 @@ def _open(request: urllib.request.Request, timeout: float):
 
 
 def read_statements(endpoint: str, registration: str | None, authorization: str | None = None, *,
-                    verb: str = VERBS["answered"], timeout: float = 30.0, opener: Opener = _open) -> list[dict]:
+                    verb: str | None = VERBS["answered"], timeout: float = 30.0,
+                    opener: Opener = _open) -> list[dict]:
     """Every statement of ``registration`` with ``verb`` (both checked again here), all pages.
     ``registration`` None: every learner's (``comptoir calibrate --lrs``), the LRS asked for no
-    filter at all, for the reason above."""
+    filter at all, for the reason above; ``verb`` None: every verb, so that :func:`answers` also
+    sees voiding statements should an LRS return a voided one."""
     base = endpoint if endpoint.endswith("/") else endpoint + "/"
     query = {"registration": registration, "limit": PAGE_SIZE} if registration else {"limit": PAGE_SIZE}
     url = urljoin(base, "statements") + "?" + urlencode(query)
@@ -109,7 +111,7 @@ def read_statements(endpoint: str, registration: str | None, authorization: str 
         page = _get(url, authorization, timeout, opener)
         out.extend(s for s in page["statements"] if isinstance(s, dict)
                    and (registration is None or (s.get("context") or {}).get("registration") == registration)
-                   and (s.get("verb") or {}).get("id") == verb)
+                   and (verb is None or (s.get("verb") or {}).get("id") == verb))
         more = page.get("more")
         if not more:
             return out

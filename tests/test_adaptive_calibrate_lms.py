@@ -239,3 +239,22 @@ def test_a_bad_calibration_file_is_a_content_error_at_the_course_line(content_co
     line = course.read_text().splitlines().index("learner_model: {calibration: calibration/demo.json}") + 1
     assert found and found[0].line == line and message in found[0].message, report.errors
     assert "comptoir calibrate --course" in found[0].hint
+
+
+def test_calibrate_reads_every_learner_from_an_lrs(world, monkeypatch, tmp_path, capsys):
+    """--lrs: all pages, no registration, the password from the environment, the same answers as
+    the file (the LRS reader of `comptoir mastery --lrs`)."""
+    from .test_mastery_lrs import PASSWORD, USER, StandInLrs
+
+    few = simulate(world, 40, seed=9)
+    lrs = StandInLrs(statements(few), page=200)
+    monkeypatch.setenv("COMPTOIR_LRS_PASSWORD", PASSWORD)
+    out = tmp_path / "o.json"
+    try:
+        code = commands.main(["calibrate", "--lrs", lrs.url, "--lrs-user", USER, "--out", str(out), "--json"])
+    finally:
+        lrs.close()
+    assert code == 0, capsys.readouterr().err
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["answers"]["read"] == len(few) and json.loads(out.read_text())["items"] == doc["items"]
+    assert all("registration" not in query for _, query, _ in lrs.queries) and len(lrs.queries) > 1

@@ -197,7 +197,8 @@ def _lrs_answers(args: argparse.Namespace) -> list[Any]:
     from ..xapi_statements import lrs_authorization, read_statements
 
     try:
-        statements = read_statements(args.lrs, None, lrs_authorization(args.lrs_user, args.lrs_password))
+        statements = read_statements(args.lrs, None, lrs_authorization(args.lrs_user, args.lrs_password),
+                                     verb=None)
     except MasteryError as exc:
         raise DataError(args.lrs, None, str(exc)) from None
     found = list(cmi5_answers(statements))
