@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from comptoir.adaptive.course import DEFAULT_GUESS, DEFAULT_SLIP, EngineCourse, EngineItem, Params
 from comptoir.adaptive.engine import initial_state, next_activity, record_lesson, record_response
-from comptoir.identity import COMPETENCY_IRI_BASE, course_iri, item_iri
+from comptoir.identity import course_iri, item_iri
 from comptoir.xapi import EXTENSION_SESSION_ID, INTERACTION, VERBS, competency_activity
 
 COURSE = "calib"
@@ -194,6 +194,3 @@ def xblock_rows(answers: Iterable[Answer]) -> list[dict[str, Any]]:
              "state": {"learner_state": "", "offered": "", "walk": [], "seq": len(h), "last_answer": "",
                        "history": h}} for lr, h in sorted(history.items())]
 
-
-__all__ = ["Answer", "COMPETENCY_IRI_BASE", "PLANTED", "REFS", "Truth", "course", "simulate", "statement",
-           "statements", "truth", "write_jsonl", "xblock_rows"]

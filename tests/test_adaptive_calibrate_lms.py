@@ -27,8 +27,17 @@ from comptoir.diagnostics import Report  # noqa: E402
 from comptoir.project import load_content  # noqa: E402
 from comptoir.resolve import resolve  # noqa: E402
 
-from .calibration_world import PLANTED, REFS, Answer, statement, statements, truth, simulate, write_jsonl, \
-    xblock_rows  # noqa: E402
+from .calibration_world import (  # noqa: E402
+    PLANTED,
+    REFS,
+    Answer,
+    simulate,
+    statement,
+    statements,
+    truth,
+    write_jsonl,
+    xblock_rows,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 CAPTURED = REPO / "tests" / "data" / "cmi5-demo-statements.json"
@@ -170,8 +179,8 @@ def test_timestamp_then_stored_order_voided_and_duplicates(tmp_path):
 
 @pytest.mark.parametrize("text,line,what", [
     ('{"verb": {"id": "x"}}\n{"oops"\n', 2, "invalid JSON"),
-    ('{"verb": {"id": "http://adlnet.gov/expapi/verbs/answered"}, "object": {"id": "urn:c/item/q"},'
-     ' "result": {"success": true}}\n', 1, "names no actor"),
+    (('{"verb": {"id": "http://adlnet.gov/expapi/verbs/answered"}, "object": {"id": "urn:c/item/q"},'
+      ' "result": {"success": true}}\n'), 1, "names no actor"),
 ])
 def test_bad_input_is_one_line_naming_file_and_line(tmp_path, capsys, text, line, what):
     path = tmp_path / "bad.jsonl"

@@ -107,7 +107,7 @@ def _forward(seqs: Sequences, P: np.ndarray,
 
 
 def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool,
-             items: "ItemTable | None" = None,
+             items: ItemTable | None = None,
              item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """One EM iteration for every restart and skill; returns new params, log-likelihoods per
     skill and, with `items`, the new (R, I, 2) per-item guess and slip."""
@@ -116,7 +116,7 @@ def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool,
 
 
 def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
-                       items: "ItemTable | None",
+                       items: ItemTable | None,
                        item_params: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     R, K, _ = params.shape
     emit = items.emissions(item_params) if items is not None else None
@@ -183,7 +183,7 @@ def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
 
 
 def _iterate(seqs: Sequences, params: np.ndarray, forgetting: bool, explore_iter: int,
-             max_iter: int, tol: float, items: "ItemTable | None" = None,
+             max_iter: int, tol: float, items: ItemTable | None = None,
              item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
     """EM: every restart together for `explore_iter` iterations, then per skill the best one alone
     (per item, the one its first competency chose) until the log-likelihood gains less than `tol`
@@ -264,7 +264,7 @@ class ItemTable:
 
     @classmethod
     def build(cls, seqs: Sequences, responses: Sequence[Response], ids: list[str],
-              repeat_memory: float, learners: np.ndarray, min_responses: int) -> "ItemTable":
+              repeat_memory: float, learners: np.ndarray, min_responses: int) -> ItemTable:
         index = {item: i for i, item in enumerate(ids)}
         item_of = np.array([index[r.item] for r in responses], dtype=np.int64)
         seen: dict[tuple[str, str, str], int] = {}

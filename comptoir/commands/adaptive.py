@@ -192,8 +192,8 @@ def _course_view(args: argparse.Namespace) -> CourseView:
 
 def _lrs_answers(args: argparse.Namespace) -> list[Any]:
     """Every learner's answers from the LRS, through `comptoir mastery --lrs`'s reader."""
-    from ..anki_collection import MasteryError
     from ..adaptive.data import cmi5_answers
+    from ..anki_collection import MasteryError
     from ..xapi_statements import lrs_authorization, read_statements
 
     try:
@@ -209,8 +209,8 @@ def _lrs_answers(args: argparse.Namespace) -> list[Any]:
 
 def calibration_report(doc: dict[str, Any], out: Path | str) -> str:
     """What was fitted, and the bad items in plain words, for a terminal."""
-    lines = [f"{len(doc['skills'])} competencies fitted ({doc['model']}, {doc['iterations']} EM "
-             f"iterations, {doc['seconds']} s) -> {out}"]
+    lines = [(f"{len(doc['skills'])} competencies fitted ({doc['model']}, {doc['iterations']} EM "
+              f"iterations, {doc['seconds']} s) -> {out}")]
     if "items" in doc:
         items = doc["items"]
         kept = sum(not v["fitted"] for v in items.values())
