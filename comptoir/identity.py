@@ -11,7 +11,7 @@ import hashlib
 import re
 import uuid
 from pathlib import PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from .model import Ref
 
@@ -126,6 +126,22 @@ def item_iri(base: str, item_id: str) -> str:
     """The activity id of an item: ``<base>/item/<item id>``, the same in every language, so the
     answers to one question are one activity in the LRS whatever language the learner used."""
     return f"{base}/item/{_iri_segment(item_id)}"
+
+
+def item_of_iri(iri: str) -> str | None:
+    """The item id an activity IRI names (the inverse of :func:`item_iri`, whatever the base), or None
+    when it is no item's IRI: statements read back from an LRS name items only by their IRI."""
+    base, sep, segment = iri.rpartition("/item/")
+    return unquote(segment) if sep and base and segment and "/" not in segment else None
+
+
+def competency_of_iri(iri: str) -> Ref | None:
+    """The competency reference of an IRI made by :func:`competency_iri` under
+    :data:`COMPETENCY_IRI_BASE`, or None."""
+    if not iri.startswith(COMPETENCY_IRI_BASE) or iri.startswith(COURSE_IRI_PREFIX):
+        return None
+    ref = unquote(iri[len(COMPETENCY_IRI_BASE):])
+    return ref or None
 
 
 def media_name(lesson_id: str, src: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar, Mapping, Union
+from typing import Any, ClassVar, Mapping, Union
 
 Ref = str
 BLANK = "___"  # where a fill-in item's answer goes in its prompt
@@ -319,6 +319,9 @@ class Course:
     path: Path
     lines: Mapping[str, int] = field(default_factory=frozen_map)  # top-level keys and prerequisite refs
     iri: str | None = None  # the IRI base of the course's xAPI/cmi5 ids (identity.course_iri); None: a URN
+    #: ``learner_model.calibration``'s file as read and checked (readers/calibration.py): fitted
+    #: per-competency prior/learn/forget under "skills", per-item guess/slip under "items"; None: none.
+    calibration: Mapping[str, Any] | None = None
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)

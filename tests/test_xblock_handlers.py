@@ -192,3 +192,19 @@ def test_any_request_is_answered_or_refused_never_raised(course, action, body):
             getattr(handlers, action)(course, learner, body, always)
         except RequestError as exc:
             assert exc.status in (400, 409)
+
+
+def test_answers_are_kept_in_order_for_calibration_and_refusals_keep_none(course):
+    """The learner's record holds (item, right) per answer in order: what `comptoir calibrate
+    --format xblock` reads from the exported state."""
+    item = course.data["items"][0]
+    learner = offer(course, item["id"])
+    body = {"item": item["id"], "response": "certainly not a key", "seq": 0, "answer_id": "a-1"}
+    try:
+        payload, after = handlers.answer(course, learner, body, always)
+    except RequestError:  # a response of the wrong kind for this item type: try an empty choice
+        payload, after = handlers.answer(course, learner, {**body, "response": []}, always)
+    assert after.history == ((item["id"], int(payload["correct"])),)
+    with pytest.raises(RequestError):
+        handlers.answer(course, after, body, always)  # a duplicate changes nothing
+    assert after.history == ((item["id"], int(payload["correct"])),)

@@ -14,7 +14,9 @@ Fields
     course — and a request that finds the course cached reads neither.
     ``Scope.settings``: ``competencies`` (the selection; empty = all), ``threshold`` (empty = the
     course's), ``weight``, ``display_name``. ``Scope.user_state``: the learner's encoded engine
-    state, the activity on offer, a scenario's walk, a change counter and the last answer's id.
+    state, the activity on offer, a scenario's walk, a change counter, the last answer's id and
+    the ``history`` of answers ([item id, 1 or 0], in order), which a course team exports to
+    calibrate the course (``comptoir calibrate --format xblock``, docs/adaptive.md).
 
 Grade
     ``value`` = the mean mastery probability P(L) over the selected competencies that have items,
@@ -123,6 +125,8 @@ class AdaptiveBlock(XBlock):
     walk = List(default=[], scope=Scope.user_state)
     seq = Integer(default=0, scope=Scope.user_state)
     last_answer = String(default="", scope=Scope.user_state)
+    history = List(default=[], scope=Scope.user_state,
+                   help="[item id, 1 or 0] per answer, in order: what comptoir calibrate --format xblock reads.")
 
     has_score = True
     has_custom_completion = True
@@ -178,11 +182,14 @@ class AdaptiveBlock(XBlock):
     # --- the learner ----------------------------------------------------------------------------------
 
     def learner(self) -> Learner:
-        return Learner(self.learner_state, self.offered, tuple(self.walk), self.seq, self.last_answer)
+        return Learner(self.learner_state, self.offered, tuple(self.walk), self.seq, self.last_answer,
+                       tuple((str(i), int(c)) for i, c in self.history))
 
     def _store(self, learner: Learner) -> None:
         self.learner_state, self.offered, self.walk = learner.state, learner.offered, list(learner.walk)
         self.seq, self.last_answer = learner.seq, learner.last_answer
+        if len(learner.history) != len(self.history):  # only an answer adds to it: no rewrite otherwise
+            self.history = [list(h) for h in learner.history]
 
     def _claim(self, seq: int) -> bool:
         ids = self.scope_ids

@@ -60,6 +60,14 @@ class Learner:
     walk: tuple[int, ...] = ()  # the offered scenario's choices taken so far
     seq: int = 0  # changes so far (answers, lessons read, scenario steps)
     last_answer: str = ""  # the answer_id of the last answer recorded
+    #: (item id, 1 right / 0 wrong) per answer, in order: the evidence `comptoir calibrate --format
+    #: xblock` fits the course's parameters from (the engine state keeps only counts and P(L)).
+    #: Kept up to MAX_HISTORY answers; later ones still count for the learner, not for calibration.
+    history: tuple[tuple[str, int], ...] = ()
+
+
+#: A learner's answers kept for calibration (~20 characters each in the stored state).
+MAX_HISTORY = 2000
 
 
 # --- reading requests ---------------------------------------------------------------------------
@@ -279,7 +287,9 @@ def answer(course: BlockCourse, learner: Learner, data: Mapping[str, Any], claim
     _claim(claim, learner)
     state = engine_state(course, learner)
     record_response(course.engine, state, i, value == 1)
-    moved, stored, act = _moved_on(course, state, learner, last_answer=answer_id)
+    history = learner.history + ((item["id"], int(value == 1)),) if len(learner.history) < MAX_HISTORY \
+        else learner.history
+    moved, stored, act = _moved_on(course, state, learner, last_answer=answer_id, history=history)
     payload = {**_report(course, stored, moved), "item": item["id"], "score": value, "correct": value == 1,
                "key": course.key_data[item["id"]],
                "activity": _activity(course, act, moved)}

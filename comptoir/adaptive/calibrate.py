@@ -17,10 +17,11 @@ iterations, or after `max_iter` iterations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from .course import BAD_GUESS, BAD_SLIP, DEFAULT_REPEAT_MEMORY, DEFAULT_SLIP, MIN_ITEM_RESPONSES
 from .data import Response
 
 MODELS = ("standard", "forgetting")
@@ -78,13 +79,16 @@ def build_sequences(responses: Sequence[Response], skills: list[str] | None = No
                      where, src, dst)
 
 
-def _forward(seqs: Sequences, P: np.ndarray) -> tuple[np.ndarray, ...]:
+def _forward(seqs: Sequences, P: np.ndarray,
+             emit: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
     """Filtered P(L_t | o_1..t), scale factors c_t, predicted P(L_t | o_<t), emissions.
 
-    P is (R, K, 5); every returned array is (R, M) over flat positions.
+    P is (R, K, 5); every returned array is (R, M) over flat positions. `emit`, when given, is
+    the (guess, slip) of every flat position, (R, M) each — per item rather than per competency
+    (`ItemTable.emissions`); otherwise each position takes its competency's.
     """
     prior, learn, forget, guess, slip = (P[:, :, j] for j in range(5))
-    g, s = guess[:, seqs.skill], slip[:, seqs.skill]
+    g, s = emit if emit is not None else (guess[:, seqs.skill], slip[:, seqs.skill])
     e_l = np.where(seqs.obs, 1.0 - s, s)
     e_u = np.where(seqs.obs, g, 1.0 - g)
     keep, lr = 1.0 - forget[:, seqs.skill], learn[:, seqs.skill]
@@ -102,16 +106,21 @@ def _forward(seqs: Sequences, P: np.ndarray) -> tuple[np.ndarray, ...]:
     return alpha, scale, before, e_l, e_u, keep, lr
 
 
-def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool) -> tuple[np.ndarray, np.ndarray]:
-    """One EM iteration for every restart and skill; returns new params and log-likelihoods."""
+def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool,
+             items: ItemTable | None = None,
+             item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """One EM iteration for every restart and skill; returns new params, log-likelihoods per
+    skill and, with `items`, the new (R, I, 2) per-item guess and slip."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _em_step_unguarded(seqs, params, forgetting)
+        return _em_step_unguarded(seqs, params, forgetting, items, item_params)
 
 
-def _em_step_unguarded(seqs: Sequences, params: np.ndarray,
-                       forgetting: bool) -> tuple[np.ndarray, np.ndarray]:
+def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
+                       items: ItemTable | None,
+                       item_params: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     R, K, _ = params.shape
-    alpha, scale, _, e_l, e_u, keep, lr = _forward(seqs, params)
+    emit = items.emissions(item_params) if items is not None else None
+    alpha, scale, _, e_l, e_u, keep, lr = _forward(seqs, params, emit)
     f = 1.0 - keep
     w_l, w_u = e_l / scale, e_u / scale        # emission over scale, reused by beta and xi
     beta_l, beta_u = np.ones_like(alpha), np.ones_like(alpha)
@@ -156,7 +165,8 @@ def _em_step_unguarded(seqs: Sequences, params: np.ndarray,
         value = np.where(np.isfinite(updates[name]), updates[name], params[:, :, j])
         low = EPS if (name != "forget" or forgetting) else 0.0
         new[:, :, j] = np.clip(value, low, 1 - EPS)
-    return new, by_skill(np.log(scale), sk)
+    new_items = items.m_step(item_params, gl, gu, seqs.obs) if items is not None else None
+    return new, by_skill(np.log(scale), sk), new_items
 
 
 def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
@@ -172,6 +182,48 @@ def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
     return params
 
 
+def _iterate(seqs: Sequences, params: np.ndarray, forgetting: bool, explore_iter: int,
+             max_iter: int, tol: float, items: ItemTable | None = None,
+             item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """EM: every restart together for `explore_iter` iterations, then per skill the best one alone
+    (per item, the one its first competency chose) until the log-likelihood gains less than `tol`
+    per response, or `max_iter` iterations in all. Returns (1, K, 5) params, the per-skill
+    log-likelihoods, the (1, I, 2) item params (or None) and the iterations run."""
+    K = params.shape[1]
+    iterations = 0
+    ll = np.zeros((params.shape[0], K))
+    for iterations in range(1, min(explore_iter, max_iter) + 1):
+        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params)
+    best = np.argmax(ll, axis=0)
+    params = params[best, np.arange(K)][None]
+    if items is not None and item_params is not None:
+        item_params = item_params[best[items.home], np.arange(len(items.ids))][None]
+    prev = -np.inf
+    while iterations < max_iter:
+        iterations += 1
+        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params)
+        total = float(ll.sum())
+        if total - prev < tol * len(seqs.obs):
+            break
+        prev = total
+    return params, ll, item_params, iterations
+
+
+def _document(seqs: Sequences, params: np.ndarray, ll: np.ndarray, model: str, restarts: int,
+              iterations: int) -> dict[str, Any]:
+    """The params.json document: per-skill parameters and counts, and their count-weighted mean."""
+    K = len(seqs.skills)
+    counts = np.bincount(seqs.seq_skill, seqs.lengths, minlength=K)
+    chosen = params[0]
+    skills = {s: {**{n: float(chosen[k, j]) for j, n in enumerate(NAMES)}, "n": int(counts[k])}
+              for k, s in enumerate(seqs.skills)}
+    weights = counts / counts.sum()
+    default = {n: float(np.dot(weights, chosen[:, j])) for j, n in enumerate(NAMES)}
+    return {"format": "comptoir-bkt-params/1", "model": model, "restarts": restarts,
+            "iterations": iterations, "log_likelihood": float(ll.sum()),
+            "default": default, "skills": skills}
+
+
 def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 4,
         explore_iter: int = 8, max_iter: int = 150, tol: float = 1e-6,
         seed: int = 0) -> dict[str, Any]:
@@ -185,29 +237,164 @@ def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 
         raise ValueError(f"unknown model {model!r}")
     forgetting = model == "forgetting"
     seqs = build_sequences(responses)
-    K = len(seqs.skills)
-    params = _starts(K, restarts, forgetting, seed)
-    iterations = 0
-    for iterations in range(1, min(explore_iter, max_iter) + 1):
-        params, ll = _em_step(seqs, params, forgetting)
-    params = params[np.argmax(ll, axis=0), np.arange(K)][None]
-    prev = -np.inf
-    while iterations < max_iter:
-        iterations += 1
-        params, ll = _em_step(seqs, params, forgetting)
-        total = float(ll.sum())
-        if total - prev < tol * len(seqs.obs):
-            break
-        prev = total
-    counts = np.bincount(seqs.seq_skill, seqs.lengths, minlength=K)
-    chosen = params[0]
-    skills = {s: {**{n: float(chosen[k, j]) for j, n in enumerate(NAMES)}, "n": int(counts[k])}
-              for k, s in enumerate(seqs.skills)}
-    weights = counts / counts.sum()
-    default = {n: float(np.dot(weights, chosen[:, j])) for j, n in enumerate(NAMES)}
-    return {"format": "comptoir-bkt-params/1", "model": model, "restarts": restarts,
-            "iterations": iterations, "log_likelihood": float(ll.sum()),
-            "default": default, "skills": skills}
+    params = _starts(len(seqs.skills), restarts, forgetting, seed)
+    params, ll, _, iterations = _iterate(seqs, params, forgetting, explore_iter, max_iter, tol)
+    return _document(seqs, params, ll, model, restarts, iterations)
+
+
+# --- per-item guess and slip ------------------------------------------------------------------
+
+@dataclass
+class ItemTable:
+    """Which item each flat response position answers, and how the engine weighs a repeat.
+
+    A repeat is modelled as the engine models it (`engine.effective_guess` / `effective_slip`):
+    the learner recalls the earlier answer — and so answers right, known or not — with
+    probability 1 − (1 − repeat_memory)^count, the course's setting; otherwise the item's own
+    guess and slip decide. Whether the answer was recalled is one more hidden variable of the EM,
+    so every answer, first or repeated, informs the item's guess and slip, and each iteration
+    still never lowers the likelihood.
+    """
+
+    ids: list[str]
+    flat: np.ndarray      # (M,) item index of each flat position
+    odds: np.ndarray      # (M,) (1 − repeat_memory)^count: P(the answer is not recalled)
+    free: np.ndarray      # (I,) bool: enough learners answered the item to fit it
+    home: np.ndarray      # (I,) the skill index of the item's first occurrence (restart choice)
+
+    @classmethod
+    def build(cls, seqs: Sequences, responses: Sequence[Response], ids: list[str],
+              repeat_memory: float, learners: np.ndarray, min_responses: int) -> ItemTable:
+        index = {item: i for i, item in enumerate(ids)}
+        item_of = np.array([index[r.item] for r in responses], dtype=np.int64)
+        seen: dict[tuple[str, str, str], int] = {}
+        count = np.empty(len(responses), dtype=np.int64)
+        for n, r in enumerate(responses):
+            key = (r.student, r.competency, str(r.item))
+            count[n] = seen.get(key, 0)
+            seen[key] = count[n] + 1
+        flat, repeats = item_of[seqs.where], count[seqs.where]
+        home = np.zeros(len(ids), dtype=np.int64)
+        home[flat[::-1]] = seqs.skill[::-1]  # the first flat position of each item wins
+        return cls(ids, flat, (1.0 - repeat_memory) ** repeats, learners >= min_responses, home)
+
+    def emissions(self, item_params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(guess, slip) of every flat position, (R, M) each, discounted for repeats."""
+        g, s = item_params[:, self.flat, 0], item_params[:, self.flat, 1]
+        return g + (1.0 - g) * (1.0 - self.odds), s * self.odds
+
+    def m_step(self, item_params: np.ndarray, gl: np.ndarray, gu: np.ndarray,
+               obs: np.ndarray) -> np.ndarray:
+        """New guess = expected lucky guesses ÷ expected unrecalled answers while not known; new
+        slip = expected slips ÷ expected unrecalled answers while known. A wrong answer is never
+        recalled; a right one was not recalled with odds·g / (1 − (1 − g)·odds) (not known) or
+        odds·(1 − s) / (1 − s·odds) (known). Items without enough learners keep their values."""
+        R, n_items = item_params.shape[0], len(self.ids)
+        g, s, o = item_params[:, self.flat, 0], item_params[:, self.flat, 1], self.odds
+
+        def per_item(values: np.ndarray) -> np.ndarray:
+            return np.stack([np.bincount(self.flat, values[r], minlength=n_items) for r in range(R)])
+
+        lucky = per_item(np.where(obs, gu * (o * g / (1.0 - (1.0 - g) * o)), 0.0))
+        guess = lucky / (lucky + per_item(np.where(obs, 0.0, gu)))
+        slips = per_item(np.where(obs, 0.0, gl))
+        slip = slips / (slips + per_item(np.where(obs, gl * (o * (1.0 - s) / (1.0 - s * o)), 0.0)))
+        new = item_params.copy()
+        for j, value in enumerate((guess, slip)):
+            ok = np.isfinite(value) & self.free[None, :]
+            new[:, :, j] = np.where(ok, np.clip(value, EPS, 1 - EPS), item_params[:, :, j])
+        return new
+
+
+def fit_items(responses: Sequence[Response], defaults: Mapping[str, tuple[float, float]],
+              model: str = "standard", restarts: int = 4, explore_iter: int = 8,
+              max_iter: int = 150, tol: float = 1e-6, seed: int = 0,
+              min_responses: int = MIN_ITEM_RESPONSES,
+              repeat_memory: float = DEFAULT_REPEAT_MEMORY) -> dict[str, Any]:
+    """Per-competency prior/learn/forget and per-item guess/slip by one EM (`fit`'s, with the
+    emissions of each response taken from its item); returns `fit`'s document plus `items` and
+    the `bad_items` report.
+
+    Every response must name its item. `defaults` gives an item's starting guess and slip — what
+    the course would use (item, course, type) — which it keeps when fewer than `min_responses`
+    learners answered it; an item absent from `defaults` starts at guess 0.2, slip 0.1. The
+    competencies' own guess/slip in `skills` are then the items' pooled rates, for `evaluate`.
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}")
+    if any(r.item is None for r in responses):
+        raise ValueError("per-item calibration needs the item of every response")
+    forgetting = model == "forgetting"
+    seqs = build_sequences(responses)
+    ids = sorted({str(r.item) for r in responses})
+    counts = _item_counts(responses, ids)
+    items = ItemTable.build(seqs, responses, ids, repeat_memory,
+                            np.array([counts[i]["first_answers"] for i in ids]), min_responses)
+    start = np.array([defaults.get(i, (0.2, DEFAULT_SLIP)) for i in ids], dtype=float)
+    item_params = np.broadcast_to(start, (restarts, len(ids), 2)).copy()
+    params = _starts(len(seqs.skills), restarts, forgetting, seed)
+    params, ll, item_params, iterations = _iterate(seqs, params, forgetting, explore_iter,
+                                                   max_iter, tol, items, item_params)
+    doc = _document(seqs, params, ll, model, restarts, iterations)
+    doc["min_responses"] = min_responses
+    doc["repeat_memory"] = repeat_memory
+    doc["items"] = {item: _item_entry(counts[item], float(item_params[0, i, 0]),
+                                      float(item_params[0, i, 1]), bool(items.free[i]))
+                    for i, item in enumerate(ids)}
+    doc["bad_items"] = bad_items(doc["items"])
+    return doc
+
+
+def _item_entry(counts: Mapping[str, Any], guess: float, slip: float, fitted: bool) -> dict[str, Any]:
+    """One item of the document. `applied` says whether a build uses its guess and slip: only
+    fitted ones, and never when guess + slip ≥ 1 — then a right answer would count against
+    mastery; such an item keeps its defaults and shows in the bad-item report."""
+    return {**counts, "guess": guess, "slip": slip, "fitted": fitted,
+            "applied": fitted and guess + slip < 1.0}
+
+
+def _item_counts(responses: Sequence[Response], ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per item: its competencies, answers, right answers and learners (= first answers). An
+    answer appears once per competency of its item in `responses`; it is counted once."""
+    comps: dict[str, list[str]] = {i: [] for i in ids}
+    hits: dict[str, list[int]] = {i: [0, 0] for i in ids}
+    learners: dict[str, set[str]] = {i: set() for i in ids}
+    for r in responses:
+        item = str(r.item)
+        if r.competency not in comps[item]:
+            comps[item].append(r.competency)
+        if r.competency == comps[item][0]:
+            hits[item][0] += 1
+            hits[item][1] += r.correct
+        learners[item].add(r.student)
+    return {i: {"competencies": comps[i], "answers": hits[i][0], "right": hits[i][1],
+                "first_answers": len(learners[i])} for i in ids}
+
+
+def bad_items(items: Mapping[str, Mapping[str, Any]], slip_above: float = BAD_SLIP,
+              guess_above: float = BAD_GUESS) -> list[dict[str, Any]]:
+    """Fitted items whose slip or guess says the item, not the learner, decides the answer, each
+    with a hint in plain words; worst first. Items kept at their defaults are never listed: too
+    few answers to say."""
+    out = []
+    for item, v in items.items():
+        if not v.get("fitted"):
+            continue
+        hints = []
+        if v["slip"] > slip_above:
+            hints.append(f"learners who master the competency get it wrong {v['slip']:.0%} of the time: "
+                         "check the key (is the right answer marked right?), ambiguous wording, or a "
+                         "second defensible answer")
+        if v["guess"] > guess_above:
+            hints.append(f"learners who do not master the competency get it right {v['guess']:.0%} of "
+                         "the time: the answer shows through (a giveaway word, implausible "
+                         "distractors) or the item asks less than the competency; add or rewrite "
+                         "distractors")
+        if hints:
+            out.append({"item": item, "competencies": list(v["competencies"]), "answers": v["answers"],
+                        "right": v["right"], "first_answers": v["first_answers"],
+                        "guess": v["guess"], "slip": v["slip"], "hint": "; ".join(hints)})
+    return sorted(out, key=lambda b: -max(b["slip"] - slip_above, b["guess"] - guess_above))
 
 
 def predict(doc: dict[str, Any], responses: Sequence[Response]) -> np.ndarray:

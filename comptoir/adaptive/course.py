@@ -42,6 +42,18 @@ DEFAULT_TRAINER_ANSWERS = 18
 #: ... and only while P(L) is below this (whatever P(L), after twice max_passes passes).
 DEFAULT_TRAINER_BELOW = 0.5
 
+#: An item's guess and slip are fitted only from at least this many learners' first answers to it;
+#: below, it keeps its defaults (its type's, or the course's). Why 50: about half of a first-answer
+#: sample is learners who know the competency, half who do not, so each rate rests on ~25
+#: answers and its standard error is √(p(1−p)/25): 0.06 for a slip of 0.1, 0.09 for a guess of
+#: 0.25 — enough to tell a slip of 0.4 from 0.1, not much less. Fewer answers would flag
+#: sound items by chance.
+MIN_ITEM_RESPONSES = 50
+#: The bad-item report: a fitted slip above this (learners who know get it wrong) ...
+BAD_SLIP = 0.3
+#: ... or a fitted guess above this (learners who do not know get it right).
+BAD_GUESS = 0.5
+
 
 @dataclass(frozen=True)
 class Params:
@@ -189,15 +201,19 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
                   repeat_memory: float = DEFAULT_REPEAT_MEMORY,
                   max_passes: int = DEFAULT_MAX_PASSES,
                   trainer_answers: int = DEFAULT_TRAINER_ANSWERS,
-                  trainer_below: float = DEFAULT_TRAINER_BELOW) -> EngineCourse:
+                  trainer_below: float = DEFAULT_TRAINER_BELOW,
+                  calibrated: bool = True) -> EngineCourse:
     """Build an EngineCourse from a resolved course (duck-typed, see the module docstring).
 
     Item and lesson competencies go through `rc.units_of` when the course has it, so content
     aligned to another framework's competency reaches the course unit it is linked to.
-    Parameters are resolved, most specific first: the item's own guess/slip, the course's
-    `learner_model`, then `DEFAULT_GUESS` / `DEFAULT_SLIP`; per-competency prior/learn/forget come
-    from `fitted` (the output of `comptoir calibrate`, keyed by reference) when given, else from
-    the course's `learner_model`, else the defaults.
+    Parameters are resolved, most specific first: the guess/slip the course's calibration fitted
+    for the item (`learner_model.calibration`, items with `applied` true), the item's own
+    guess/slip, the course's `learner_model`, then `DEFAULT_GUESS` / `DEFAULT_SLIP`;
+    per-competency prior/learn/forget come from `fitted` (keyed by reference) when given, else
+    from the calibration's `skills`, else from the course's `learner_model`, else the defaults.
+    Measured values come first: they are what learners did with these very items.
+    `calibrated=False` ignores the calibration (what `comptoir calibrate` starts from).
     """
     own = [_unit_ref(rc, u) for u in rc.units]
     to_units = getattr(rc, "units_of", None)  # maps lesson-side references onto course units
@@ -214,7 +230,9 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
                 index[other] = len(refs)
                 refs.append(other)
     lm = dict(rc.course.learner_model or {})
-    fitted = fitted or {}
+    calibration = (getattr(rc.course, "calibration", None) or {}) if calibrated else {}
+    fitted = fitted or calibration.get("skills", {})
+    fitted_items = {i: v for i, v in calibration.get("items", {}).items() if v.get("applied", True)}
 
     def params_for(ref: str) -> Params:
         f = fitted.get(ref, {})
@@ -230,6 +248,8 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
                       if c in index and index[c] < len(own))
         guess = it.guess if it.guess is not None else _for_type(guess_table, it.type, 0.2)
         slip = it.slip if it.slip is not None else _for_type(slip_table, it.type, DEFAULT_SLIP)
+        if it.id in fitted_items:
+            guess, slip = fitted_items[it.id]["guess"], fitted_items[it.id]["slip"]
         items.append(EngineItem(it.id, comps, float(guess), float(slip)))
     lessons = tuple(EngineLesson(les.id, tuple(index[c] for c in own_refs(les.competencies)
                                                if c in index and index[c] < len(own)))

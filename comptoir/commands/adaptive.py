@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ..adaptive.data import FORMATS, DataError, read_responses
+from ..adaptive.course import BAD_GUESS, BAD_SLIP, DEFAULT_REPEAT_MEMORY, MIN_ITEM_RESPONSES
+from ..adaptive.data import FORMATS, ITEM_FORMATS, DataError, read_answers, read_responses, responses_of
 from ..progress import Bar
 
 MODELS = ("standard", "forgetting")
@@ -24,6 +25,10 @@ examples:
   comptoir calibrate --data builder_train.csv --format piech --model forgetting --out params.json
   comptoir calibrate --data answers.csv --format csv --model standard --out params.json
   comptoir calibrate --data statements.json --format xapi --model standard --out params.json
+  comptoir calibrate --course demo --data statements.jsonl --format cmi5 --out content/calibration/demo.json
+  comptoir calibrate --course demo --data xblock-state.jsonl --format xblock --out content/calibration/demo.json
+  COMPTOIR_LRS_PASSWORD=… comptoir calibrate --course demo --lrs https://lrs.example/xAPI/ \\
+      --lrs-user reports --out content/calibration/demo.json
 
 formats:
   piech  three lines per student: response count; skill ids; 0/1 flags (commas between)
@@ -31,6 +36,18 @@ formats:
   xapi   a JSON array, or JSON lines, of xAPI statements: actor -> student, the context
          extension ending in /competency (else object.id) -> competency, result.success
          -> correct; statements without result.success are skipped
+  cmi5   what comptoir's cmi5 packages send (a JSON array or JSON lines, or --lrs): the
+         "answered" statements, ordered by timestamp then stored, voided ones and repeated
+         ids skipped; the item from object.id, its competencies from the course (--course)
+         or else from contextActivities.other
+  xblock JSON lines {"user", "block", "state"}: the comptoir_adaptive XBlock's per-learner
+         state as Open edX stores it, its "history" in answer order (needs --course)
+
+With cmi5 or xblock, each item's guess and slip are fitted too (once at least --min-responses
+learners answered it) and items whose fitted slip > 0.3 or guess > 0.5 are reported as bad.
+With --course, the output is the course's calibration file: name it in the course
+(learner_model: {calibration: calibration/ID.json}, relative to the content folder) and every
+target built from the course uses it (docs/adaptive.md, "Calibrating from your LMS").
 
 Needs numpy (pip install 'comptoir[calibrate]'). EM runs all restarts together for a few
 iterations, keeps the best per competency, then iterates until the log-likelihood gains less
@@ -100,17 +117,115 @@ def _reporter(bar: Bar) -> Callable[[str], None]:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from ..adaptive.calibrate import fit
+    from ..adaptive.calibrate import fit, fit_items
 
-    responses = read_responses(args.data, args.format)
+    if args.lrs is None and (args.data is None or args.format is None):
+        return _fail("calibrate needs --data FILE --format F, or --lrs URL")
+    if args.lrs is not None and args.format not in (None, "cmi5"):
+        return _fail("--lrs reads the cmi5 package's statements: leave --format out (or say cmi5)")
+    fmt = "cmi5" if args.lrs is not None else args.format
+    course = _course_view(args) if args.course else None
     start = time.perf_counter()
-    doc = fit(responses, args.model, **_fit_options(args))
+    if fmt in ITEM_FORMATS:
+        found = _lrs_answers(args) if args.lrs is not None else read_answers(args.data, fmt)
+        if fmt == "xblock" and course is None:
+            raise DataError(args.data, None, "the xblock format names items, not competencies: "
+                                             "give the course (--course ID)")
+        responses = responses_of(found, course.competencies if course else None)
+        if not responses:
+            raise DataError(args.lrs or args.data, None,
+                            f"none of the {len(found)} answers is to an item of course {args.course!r}")
+        doc = fit_items(responses, course.defaults if course else {}, args.model,
+                        min_responses=args.min_responses,
+                        repeat_memory=course.repeat_memory if course else DEFAULT_REPEAT_MEMORY,
+                        **_fit_options(args))
+        outside = sum(1 for a in found if course is not None and not course.competencies(a.item))
+        doc["answers"] = {"read": len(found), "ignored": outside}
+    else:
+        doc = fit(read_responses(args.data, fmt), args.model, **_fit_options(args))
     doc["seconds"] = round(time.perf_counter() - start, 2)
-    doc["data"] = str(args.data)
-    Path(args.out).write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(doc['skills'])} competencies fitted ({args.model}, {doc['iterations']} EM "
-          f"iterations, {doc['seconds']} s) -> {args.out}", file=sys.stderr)
+    doc["data"] = str(args.lrs or args.data)
+    if args.course:
+        doc["course"] = args.course
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                              encoding="utf-8")
+    if args.json:
+        print(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False))
+    else:
+        print(calibration_report(doc, args.out))
     return 0
+
+
+class CourseView:
+    """What calibration needs of a course: its engine's view before any calibration — each item's
+    own competencies and the guess/slip the course would use for it — and its repeat setting."""
+
+    def __init__(self, engine: Any) -> None:
+        self.by_item = {it.id: tuple(engine.competencies[c] for c in it.competencies) for it in engine.items}
+        self.defaults = {it.id: (it.guess, it.slip) for it in engine.items}
+        self.repeat_memory = engine.repeat_memory
+
+    def competencies(self, item: str) -> tuple[str, ...]:
+        return self.by_item.get(item, ())
+
+
+def _course_view(args: argparse.Namespace) -> CourseView:
+    """The course's engine, uncalibrated; the content must be sound, except for the calibration
+    file this run is about to (re)write."""
+    from ..adaptive.course import engine_course
+    from ..diagnostics import Report
+    from ..project import load_content
+    from ..resolve import resolve
+
+    root = Path(getattr(args, "content", "content")).resolve()
+    report = Report(root.parent)
+    content = load_content(root, report)
+    blocking = [d for d in report.errors if d.code != "calibration"]
+    if blocking:
+        raise DataError(root, None, f"the content has {len(blocking)} error(s); run 'comptoir check' "
+                                    f"(first: {blocking[0].format()})")
+    if args.course not in content.courses:
+        raise DataError(root, None, f"unknown course {args.course!r} (known: {', '.join(sorted(content.courses))})")
+    return CourseView(engine_course(resolve(content, args.course), calibrated=False))
+
+
+def _lrs_answers(args: argparse.Namespace) -> list[Any]:
+    """Every learner's answers from the LRS, through `comptoir mastery --lrs`'s reader."""
+    from ..adaptive.data import cmi5_answers
+    from ..anki_collection import MasteryError
+    from ..xapi_statements import lrs_authorization, read_statements
+
+    try:
+        statements = read_statements(args.lrs, None, lrs_authorization(args.lrs_user, args.lrs_password),
+                                     verb=None)
+    except MasteryError as exc:
+        raise DataError(args.lrs, None, str(exc)) from None
+    found = list(cmi5_answers(statements))
+    if not found:
+        raise DataError(args.lrs, None, "the LRS holds no answered statement of a comptoir item")
+    return found
+
+
+def calibration_report(doc: dict[str, Any], out: Path | str) -> str:
+    """What was fitted, and the bad items in plain words, for a terminal."""
+    lines = [(f"{len(doc['skills'])} competencies fitted ({doc['model']}, {doc['iterations']} EM "
+              f"iterations, {doc['seconds']} s) -> {out}")]
+    if "items" in doc:
+        items = doc["items"]
+        kept = sum(not v["fitted"] for v in items.values())
+        lines.append(f"{len(items)} items: {len(items) - kept} fitted, {kept} kept their defaults "
+                     f"(fewer than {doc['min_responses']} learners answered them)")
+        if doc.get("answers", {}).get("ignored"):
+            lines.append(f"{doc['answers']['ignored']} answers to items outside the course ignored")
+        bad = doc["bad_items"]
+        lines.append(f"bad items (slip > {BAD_SLIP} or guess > {BAD_GUESS}): {len(bad) or 'none'}")
+        for b in bad:
+            lines.append(f"  {b['item']} ({', '.join(b['competencies'])}): {b['first_answers']} learners, "
+                         f"{b['answers']} answers, {b['right']} right; guess {b['guess']:.2f}, "
+                         f"slip {b['slip']:.2f}")
+            lines.append(f"    {b['hint']}")
+    return "\n".join(lines)
 
 
 def _load_params(path: Path) -> dict[str, Any]:
@@ -165,9 +280,9 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data_args(p: argparse.ArgumentParser, model_required: bool) -> None:
-    p.add_argument("--data", required=True, type=Path, help="response log to read")
-    p.add_argument("--format", required=True, choices=FORMATS, help="format of --data")
+def _data_args(p: argparse.ArgumentParser, model_required: bool, data_required: bool = True) -> None:
+    p.add_argument("--data", required=data_required, type=Path, help="response log to read")
+    p.add_argument("--format", required=data_required, choices=FORMATS, help="format of --data")
     p.add_argument("--model", choices=MODELS, default="standard", required=model_required,
                    help="standard BKT, or BKT with P(forget) > 0 (default: standard)")
     p.add_argument("--restarts", type=int, default=4, help="EM starting points (default: 4)")
@@ -184,8 +299,22 @@ def register(subparsers: Any) -> None:
                                 description="Fit per-competency BKT parameters from response "
                                             "data by expectation-maximisation.",
                                 epilog=CALIBRATE_EPILOG, formatter_class=fmt)
-    _data_args(cal, model_required=False)
-    cal.add_argument("--out", required=True, type=Path, help="params.json to write")
+    _data_args(cal, model_required=False, data_required=False)
+    cal.add_argument("--out", required=True, type=Path,
+                     help="the file to write: with --course, the course's calibration file "
+                          "(learner_model: {calibration: PATH})")
+    cal.add_argument("--course", metavar="ID",
+                     help="the course the answers are to: items are mapped to its competencies as its "
+                          "engine maps them, and start from its guess/slip (needed with --format xblock)")
+    cal.add_argument("--lrs", metavar="URL", help="read every learner's answered statements from this "
+                                                  "LRS's xAPI endpoint instead of --data (format cmi5)")
+    cal.add_argument("--lrs-user", metavar="USER", help="with --lrs: HTTP Basic user allowed to read statements")
+    cal.add_argument("--lrs-password", metavar="PASSWORD",
+                     help="with --lrs-user (default: the COMPTOIR_LRS_PASSWORD environment variable)")
+    cal.add_argument("--min-responses", type=int, default=MIN_ITEM_RESPONSES, metavar="N",
+                     help=f"fit an item's guess/slip only when at least N learners answered it; "
+                          f"otherwise it keeps its defaults (default {MIN_ITEM_RESPONSES})")
+    cal.add_argument("--json", action="store_true", help="print the whole result, bad items included, as JSON")
     cal.set_defaults(func=_guarded(run_calibrate))
 
     ev = subparsers.add_parser("evaluate", help="next-response prediction: AUC, RMSE, log-loss",

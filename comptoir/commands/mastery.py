@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from ..mastery import Result, choose_course, choose_course_of_answers, replay, r
 from ..model import Content
 from ..progress import Bar
 from ..project import load_content
-from ..xapi_statements import answers, basic_auth, read_statements
+from ..xapi_statements import answers, lrs_authorization, read_statements
 
 EPILOG = """examples:
   comptoir mastery --anki ~/Downloads/collection.colpkg
@@ -49,10 +48,7 @@ def _from_anki(args: argparse.Namespace, content: Content) -> Result:
 def _from_lrs(args: argparse.Namespace, content: Content) -> Result:
     if not args.registration:
         raise MasteryError("--lrs needs --registration: the cmi5 registration of the learner and course")
-    password = args.lrs_password if args.lrs_password is not None else os.environ.get("COMPTOIR_LRS_PASSWORD")
-    if args.lrs_user and password is None:
-        raise MasteryError("--lrs-user needs a password: --lrs-password or the COMPTOIR_LRS_PASSWORD variable")
-    authorization = basic_auth(args.lrs_user, password) if args.lrs_user else None
+    authorization = lrs_authorization(args.lrs_user, args.lrs_password)
     found = answers(read_statements(args.lrs, args.registration, authorization))
     return replay_answers(choose_course_of_answers(content, args.course, found), found)
 

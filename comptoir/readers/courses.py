@@ -6,6 +6,7 @@ from pathlib import Path
 from ..diagnostics import Report
 from ..model import Course, frozen_map
 from . import schema
+from .calibration import read_calibration
 from .common import read_yaml
 from .lessons import ID_RE
 
@@ -23,6 +24,11 @@ def read_course(path: Path, report: Report) -> Course | None:
     include = data["include"]
     fid = data["framework"]
     prerequisites = data.get("prerequisites")
+    model = data.get("learner_model", {})
+    calibration = None
+    if "calibration" in model:
+        calibration = read_calibration(path, model.line_of("calibration") if hasattr(model, "line_of")
+                                       else data.key_lines.get("learner_model", 1), model["calibration"], report)
     return Course(
         id=path.stem,
         title=data["title"].strip(),
@@ -37,6 +43,7 @@ def read_course(path: Path, report: Report) -> Course | None:
             {f"{fid}:{k}": tuple(f"{fid}:{v}" for v in vs) for k, vs in prerequisites.items()}),
         path=path,
         iri=data["iri"].rstrip("/") if "iri" in data else None,
+        calibration=calibration,
         lines=frozen_map({**data.key_lines, **({f"{fid}:{k}": prerequisites.line_of(k) for k in prerequisites}
                                                   if prerequisites else {})}),
     )
