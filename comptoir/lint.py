@@ -19,6 +19,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from .diagnostics import Report
 from .model import (Content, FillIn, Item, KeyPoint, Lesson, Matching, Prose, Scenario, Sequencing, SingleChoice,
@@ -86,8 +87,10 @@ _IGNORE_HINT = "or, if it is deliberate, add 'lint-ignore: [{code}]' and 'lint-r
 
 # --- text helpers -----------------------------------------------------------------------------------
 
+@cache
 def fold(text: str) -> str:
-    """Lower case, accents removed, typographic apostrophes straightened: for comparing words."""
+    """Lower case, accents removed, typographic apostrophes straightened: for comparing words.
+    Cached: every option is folded by several rules."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'")).casefold()
     return "".join(c for c in text if not unicodedata.combining(c))
 
