@@ -106,18 +106,34 @@ def _forward(seqs: Sequences, P: np.ndarray,
     return alpha, scale, before, e_l, e_u, keep, lr
 
 
+@dataclass(frozen=True)
+class Tying:
+    """Rows of the parameter table that share some of their parameters.
+
+    A row is usually one competency; a model can instead give a competency several rows (the
+    ability model: one per class of learner) that differ in some parameters and share the others.
+    Shared parameters are fitted on the pooled expected counts of their group's rows — the exact
+    M-step of the tied model, so EM stays monotone — and a group picks its restart as one.
+    """
+
+    group: np.ndarray          # (K,) the group (competency) of each row
+    shared: tuple[str, ...]    # names in NAMES pooled over a group's rows
+
+
 def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool,
              items: ItemTable | None = None,
-             item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+             item_params: np.ndarray | None = None,
+             tying: Tying | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """One EM iteration for every restart and skill; returns new params, log-likelihoods per
     skill and, with `items`, the new (R, I, 2) per-item guess and slip."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _em_step_unguarded(seqs, params, forgetting, items, item_params)
+        return _em_step_unguarded(seqs, params, forgetting, items, item_params, tying)
 
 
 def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
                        items: ItemTable | None,
-                       item_params: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+                       item_params: np.ndarray | None,
+                       tying: Tying | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     R, K, _ = params.shape
     emit = items.emissions(item_params) if items is not None else None
     alpha, scale, _, e_l, e_u, keep, lr = _forward(seqs, params, emit)
@@ -152,21 +168,31 @@ def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
 
     sk, sk_src = seqs.skill, seqs.skill[src]
     first = slice(0, int(seqs.n[0]))
-    updates = {
-        "prior": by_skill(gl[:, first], seqs.seq_skill) / np.bincount(seqs.seq_skill, minlength=K),
-        "learn": by_skill(xi_ul / norm, sk_src) / by_skill((xi_ul + xi_uu) / norm, sk_src),
-        "forget": (by_skill(xi_lu / norm, sk_src) / by_skill((xi_lu + xi_ll) / norm, sk_src)
-                   if forgetting else np.zeros((R, K))),
-        "guess": by_skill(np.where(seqs.obs, gu, 0.0), sk) / by_skill(gu, sk),
-        "slip": by_skill(np.where(seqs.obs, 0.0, gl), sk) / by_skill(gl, sk),
+    counts = {  # expected (events, opportunities) per row
+        "prior": (by_skill(gl[:, first], seqs.seq_skill),
+                  np.broadcast_to(np.bincount(seqs.seq_skill, minlength=K).astype(float), (R, K))),
+        "learn": (by_skill(xi_ul / norm, sk_src), by_skill((xi_ul + xi_uu) / norm, sk_src)),
+        "forget": ((by_skill(xi_lu / norm, sk_src), by_skill((xi_lu + xi_ll) / norm, sk_src))
+                   if forgetting else (np.zeros((R, K)), np.ones((R, K)))),
+        "guess": (by_skill(np.where(seqs.obs, gu, 0.0), sk), by_skill(gu, sk)),
+        "slip": (by_skill(np.where(seqs.obs, 0.0, gl), sk), by_skill(gl, sk)),
     }
+    if tying is not None:
+        counts.update({name: (_pooled(counts[name][0], tying.group), _pooled(counts[name][1], tying.group))
+                       for name in tying.shared})
     new = params.copy()
     for j, name in enumerate(NAMES):
-        value = np.where(np.isfinite(updates[name]), updates[name], params[:, :, j])
+        update = counts[name][0] / counts[name][1]
+        value = np.where(np.isfinite(update), update, params[:, :, j])
         low = EPS if (name != "forget" or forgetting) else 0.0
         new[:, :, j] = np.clip(value, low, 1 - EPS)
     new_items = items.m_step(item_params, gl, gu, seqs.obs) if items is not None else None
     return new, by_skill(np.log(scale), sk), new_items
+
+
+def _pooled(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """(R, K) values summed over each row's group, given back to every row of the group."""
+    return np.stack([np.bincount(group, v)[group] for v in values])
 
 
 def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
@@ -184,24 +210,26 @@ def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
 
 def _iterate(seqs: Sequences, params: np.ndarray, forgetting: bool, explore_iter: int,
              max_iter: int, tol: float, items: ItemTable | None = None,
-             item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+             item_params: np.ndarray | None = None,
+             tying: Tying | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
     """EM: every restart together for `explore_iter` iterations, then per skill the best one alone
-    (per item, the one its first competency chose) until the log-likelihood gains less than `tol`
-    per response, or `max_iter` iterations in all. Returns (1, K, 5) params, the per-skill
-    log-likelihoods, the (1, I, 2) item params (or None) and the iterations run."""
+    (per item, the one its first competency chose; with `tying`, per group) until the
+    log-likelihood gains less than `tol` per response, or `max_iter` iterations in all. Returns
+    (1, K, 5) params, the per-skill log-likelihoods, the (1, I, 2) item params (or None) and the
+    iterations run."""
     K = params.shape[1]
     iterations = 0
     ll = np.zeros((params.shape[0], K))
     for iterations in range(1, min(explore_iter, max_iter) + 1):
-        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params)
-    best = np.argmax(ll, axis=0)
+        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params, tying)
+    best = np.argmax(ll if tying is None else _pooled(ll, tying.group), axis=0)
     params = params[best, np.arange(K)][None]
     if items is not None and item_params is not None:
         item_params = item_params[best[items.home], np.arange(len(items.ids))][None]
     prev = -np.inf
     while iterations < max_iter:
         iterations += 1
-        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params)
+        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params, tying)
         total = float(ll.sum())
         if total - prev < tol * len(seqs.obs):
             break
