@@ -24,7 +24,7 @@ import numpy as np
 from .course import BAD_GUESS, BAD_SLIP, DEFAULT_REPEAT_MEMORY, DEFAULT_SLIP, MIN_ITEM_RESPONSES
 from .data import Response
 
-MODELS = ("standard", "forgetting")
+MODELS = ("standard", "forgetting", "ability")
 NAMES = ("prior", "learn", "forget", "guess", "slip")
 EPS = 1e-4
 
@@ -118,6 +118,7 @@ class Tying:
 
     group: np.ndarray          # (K,) the group (competency) of each row
     shared: tuple[str, ...]    # names in NAMES pooled over a group's rows
+    shrink: float = 0.0        # pseudo-opportunities pulling a row's own values to its group's
 
 
 def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool,
@@ -178,8 +179,7 @@ def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
         "slip": (by_skill(np.where(seqs.obs, 0.0, gl), sk), by_skill(gl, sk)),
     }
     if tying is not None:
-        counts.update({name: (_pooled(counts[name][0], tying.group), _pooled(counts[name][1], tying.group))
-                       for name in tying.shared})
+        counts = {name: _tied(num, den, tying, name in tying.shared) for name, (num, den) in counts.items()}
     new = params.copy()
     for j, name in enumerate(NAMES):
         update = counts[name][0] / counts[name][1]
@@ -193,6 +193,20 @@ def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
 def _pooled(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     """(R, K) values summed over each row's group, given back to every row of the group."""
     return np.stack([np.bincount(group, v)[group] for v in values])
+
+
+def _tied(num: np.ndarray, den: np.ndarray, tying: Tying, shared: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A parameter's (events, opportunities) under `tying`: pooled over the group when shared,
+    else the row's own plus `shrink` opportunities at the group's rate (a Beta prior centred on
+    the group, so that a row few sequences reach stays near its competency)."""
+    pooled_num, pooled_den = _pooled(num, tying.group), _pooled(den, tying.group)
+    if shared:
+        return pooled_num, pooled_den
+    if tying.shrink <= 0.0:
+        return num, den
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.nan_to_num(pooled_num / pooled_den)
+    return num + tying.shrink * rate, den + tying.shrink
 
 
 def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
@@ -254,13 +268,17 @@ def _document(seqs: Sequences, params: np.ndarray, ll: np.ndarray, model: str, r
 
 def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 4,
         explore_iter: int = 8, max_iter: int = 150, tol: float = 1e-6,
-        seed: int = 0) -> dict[str, Any]:
+        seed: int = 0, **ability_options: Any) -> dict[str, Any]:
     """Fit by EM; returns the params.json document (skills → parameters, plus a default).
 
     All `restarts` run together for `explore_iter` iterations; per skill the best one then runs
     alone until the total log-likelihood gains less than `tol` per response in one iteration,
     or `max_iter` iterations in all.
     """
+    if model == "ability":  # per (competency, ability class): its own module
+        from .ability import fit_ability
+        return fit_ability(responses, restarts=restarts, explore_iter=explore_iter,
+                           max_iter=max_iter, tol=tol, seed=seed, **ability_options)
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}")
     forgetting = model == "forgetting"
@@ -348,8 +366,8 @@ def fit_items(responses: Sequence[Response], defaults: Mapping[str, tuple[float,
     learners answered it; an item absent from `defaults` starts at guess 0.2, slip 0.1. The
     competencies' own guess/slip in `skills` are then the items' pooled rates, for `evaluate`.
     """
-    if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}")
+    if model not in MODELS[:2]:
+        raise ValueError(f"per-item calibration fits the standard or forgetting model, not {model!r}")
     if any(r.item is None for r in responses):
         raise ValueError("per-item calibration needs the item of every response")
     forgetting = model == "forgetting"
@@ -427,12 +445,26 @@ def bad_items(items: Mapping[str, Mapping[str, Any]], slip_above: float = BAD_SL
 
 def predict(doc: dict[str, Any], responses: Sequence[Response]) -> np.ndarray:
     """P(correct) for every response, each computed before that response is seen."""
+    if doc.get("model") == "ability":
+        from .ability import predict_ability
+        return predict_ability(doc, responses)
     skills = list(doc["skills"])
-    seqs = build_sequences(responses, skills + ["\0default"])
     table = np.array([[doc["skills"][s][n] for n in NAMES] for s in skills]
                      + [[doc["default"][n] for n in NAMES]])
+    return predicted(known_sequences(responses, skills), table)
+
+
+def known_sequences(responses: Sequence[Response], skills: list[str]) -> Sequences:
+    """`build_sequences` over a fitted document's competencies; one it does not know takes row
+    len(skills), where the document's default goes."""
+    seqs = build_sequences(responses, skills + ["\0default"])
     seqs.seq_skill = np.where(seqs.seq_skill < 0, len(skills), seqs.seq_skill)
     seqs.skill = np.where(seqs.skill < 0, len(skills), seqs.skill)
+    return seqs
+
+
+def predicted(seqs: Sequences, table: np.ndarray) -> np.ndarray:
+    """P(correct) of every response, in the original order, from a (rows, 5) parameter table."""
     _, _, before, _, _, _, _ = _forward(seqs, table[None])
     g, s = table[seqs.skill, 3], table[seqs.skill, 4]
     out = np.empty(len(seqs.where))
