@@ -16,12 +16,13 @@ is calibrate.py's, run on a table with one row per (competency, class) (`calibra
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
-from .calibrate import (NAMES, Sequences, Tying, _iterate, _starts, build_sequences, known_sequences,
-                        predicted)
+from .calibrate import NAMES, Sequences, Tying, _iterate, _starts, build_sequences, known_sequences, predicted
 from .data import Response
 
 #: Earlier accuracy cut points between the classes (fixed, not fitted; near the quartiles of the
@@ -35,7 +36,7 @@ SHRINK = 20.0
 
 def class_names(thresholds: Sequence[float]) -> list[str]:
     """`new`, then one name per accuracy band, e.g. `<0.6`, `0.6-0.7`, `0.7-0.8`, `>=0.8`."""
-    bands = [f"<{thresholds[0]:g}"] + [f"{a:g}-{b:g}" for a, b in zip(thresholds, thresholds[1:])]
+    bands = [f"<{thresholds[0]:g}"] + [f"{a:g}-{b:g}" for a, b in pairwise(thresholds)]
     return ["new"] + bands + [f">={thresholds[-1]:g}"]
 
 
