@@ -113,7 +113,10 @@ class Tying:
     A row is usually one competency; a model can instead give a competency several rows (the
     ability model: one per class of learner) that differ in some parameters and share the others.
     Shared parameters are fitted on the pooled expected counts of their group's rows — the exact
-    M-step of the tied model, so EM stays monotone — and a group picks its restart as one.
+    M-step of the tied model, so EM stays monotone — and a group picks its restart as one. With
+    `shrink` > 0 a row's own parameters are MAP estimates under a Beta prior centred on the
+    group's current pooled rate (a moving centre: the likelihood alone is then not guaranteed
+    to rise every iteration, the stopping rule still applies).
     """
 
     group: np.ndarray          # (K,) the group (competency) of each row
