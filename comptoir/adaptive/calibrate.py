@@ -24,7 +24,7 @@ import numpy as np
 from .course import BAD_GUESS, BAD_SLIP, DEFAULT_REPEAT_MEMORY, DEFAULT_SLIP, MIN_ITEM_RESPONSES
 from .data import Response
 
-MODELS = ("standard", "forgetting")
+MODELS = ("standard", "forgetting", "ability")
 NAMES = ("prior", "learn", "forget", "guess", "slip")
 EPS = 1e-4
 
@@ -106,18 +106,38 @@ def _forward(seqs: Sequences, P: np.ndarray,
     return alpha, scale, before, e_l, e_u, keep, lr
 
 
+@dataclass(frozen=True)
+class Tying:
+    """Rows of the parameter table that share some of their parameters.
+
+    A row is usually one competency; a model can instead give a competency several rows (the
+    ability model: one per class of learner) that differ in some parameters and share the others.
+    Shared parameters are fitted on the pooled expected counts of their group's rows — the exact
+    M-step of the tied model, so EM stays monotone — and a group picks its restart as one. With
+    `shrink` > 0 a row's own parameters are MAP estimates under a Beta prior centred on the
+    group's current pooled rate (a moving centre: the likelihood alone is then not guaranteed
+    to rise every iteration, the stopping rule still applies).
+    """
+
+    group: np.ndarray          # (K,) the group (competency) of each row
+    shared: tuple[str, ...]    # names in NAMES pooled over a group's rows
+    shrink: float = 0.0        # pseudo-opportunities pulling a row's own values to its group's
+
+
 def _em_step(seqs: Sequences, params: np.ndarray, forgetting: bool,
              items: ItemTable | None = None,
-             item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+             item_params: np.ndarray | None = None,
+             tying: Tying | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """One EM iteration for every restart and skill; returns new params, log-likelihoods per
     skill and, with `items`, the new (R, I, 2) per-item guess and slip."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _em_step_unguarded(seqs, params, forgetting, items, item_params)
+        return _em_step_unguarded(seqs, params, forgetting, items, item_params, tying)
 
 
 def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
                        items: ItemTable | None,
-                       item_params: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+                       item_params: np.ndarray | None,
+                       tying: Tying | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     R, K, _ = params.shape
     emit = items.emissions(item_params) if items is not None else None
     alpha, scale, _, e_l, e_u, keep, lr = _forward(seqs, params, emit)
@@ -152,21 +172,44 @@ def _em_step_unguarded(seqs: Sequences, params: np.ndarray, forgetting: bool,
 
     sk, sk_src = seqs.skill, seqs.skill[src]
     first = slice(0, int(seqs.n[0]))
-    updates = {
-        "prior": by_skill(gl[:, first], seqs.seq_skill) / np.bincount(seqs.seq_skill, minlength=K),
-        "learn": by_skill(xi_ul / norm, sk_src) / by_skill((xi_ul + xi_uu) / norm, sk_src),
-        "forget": (by_skill(xi_lu / norm, sk_src) / by_skill((xi_lu + xi_ll) / norm, sk_src)
-                   if forgetting else np.zeros((R, K))),
-        "guess": by_skill(np.where(seqs.obs, gu, 0.0), sk) / by_skill(gu, sk),
-        "slip": by_skill(np.where(seqs.obs, 0.0, gl), sk) / by_skill(gl, sk),
+    counts = {  # expected (events, opportunities) per row
+        "prior": (by_skill(gl[:, first], seqs.seq_skill),
+                  np.broadcast_to(np.bincount(seqs.seq_skill, minlength=K).astype(float), (R, K))),
+        "learn": (by_skill(xi_ul / norm, sk_src), by_skill((xi_ul + xi_uu) / norm, sk_src)),
+        "forget": ((by_skill(xi_lu / norm, sk_src), by_skill((xi_lu + xi_ll) / norm, sk_src))
+                   if forgetting else (np.zeros((R, K)), np.ones((R, K)))),
+        "guess": (by_skill(np.where(seqs.obs, gu, 0.0), sk), by_skill(gu, sk)),
+        "slip": (by_skill(np.where(seqs.obs, 0.0, gl), sk), by_skill(gl, sk)),
     }
+    if tying is not None:
+        counts = {name: _tied(num, den, tying, name in tying.shared) for name, (num, den) in counts.items()}
     new = params.copy()
     for j, name in enumerate(NAMES):
-        value = np.where(np.isfinite(updates[name]), updates[name], params[:, :, j])
+        update = counts[name][0] / counts[name][1]
+        value = np.where(np.isfinite(update), update, params[:, :, j])
         low = EPS if (name != "forget" or forgetting) else 0.0
         new[:, :, j] = np.clip(value, low, 1 - EPS)
     new_items = items.m_step(item_params, gl, gu, seqs.obs) if items is not None else None
     return new, by_skill(np.log(scale), sk), new_items
+
+
+def _pooled(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """(R, K) values summed over each row's group, given back to every row of the group."""
+    return np.stack([np.bincount(group, v)[group] for v in values])
+
+
+def _tied(num: np.ndarray, den: np.ndarray, tying: Tying, shared: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A parameter's (events, opportunities) under `tying`: pooled over the group when shared,
+    else the row's own plus `shrink` opportunities at the group's rate (a Beta prior centred on
+    the group, so that a row few sequences reach stays near its competency)."""
+    pooled_num, pooled_den = _pooled(num, tying.group), _pooled(den, tying.group)
+    if shared:
+        return pooled_num, pooled_den
+    if tying.shrink <= 0.0:
+        return num, den
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.nan_to_num(pooled_num / pooled_den)
+    return num + tying.shrink * rate, den + tying.shrink
 
 
 def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
@@ -184,24 +227,26 @@ def _starts(K: int, restarts: int, forgetting: bool, seed: int) -> np.ndarray:
 
 def _iterate(seqs: Sequences, params: np.ndarray, forgetting: bool, explore_iter: int,
              max_iter: int, tol: float, items: ItemTable | None = None,
-             item_params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+             item_params: np.ndarray | None = None,
+             tying: Tying | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
     """EM: every restart together for `explore_iter` iterations, then per skill the best one alone
-    (per item, the one its first competency chose) until the log-likelihood gains less than `tol`
-    per response, or `max_iter` iterations in all. Returns (1, K, 5) params, the per-skill
-    log-likelihoods, the (1, I, 2) item params (or None) and the iterations run."""
+    (per item, the one its first competency chose; with `tying`, per group) until the
+    log-likelihood gains less than `tol` per response, or `max_iter` iterations in all. Returns
+    (1, K, 5) params, the per-skill log-likelihoods, the (1, I, 2) item params (or None) and the
+    iterations run."""
     K = params.shape[1]
     iterations = 0
     ll = np.zeros((params.shape[0], K))
     for iterations in range(1, min(explore_iter, max_iter) + 1):
-        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params)
-    best = np.argmax(ll, axis=0)
+        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params, tying)
+    best = np.argmax(ll if tying is None else _pooled(ll, tying.group), axis=0)
     params = params[best, np.arange(K)][None]
     if items is not None and item_params is not None:
         item_params = item_params[best[items.home], np.arange(len(items.ids))][None]
     prev = -np.inf
     while iterations < max_iter:
         iterations += 1
-        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params)
+        params, ll, item_params = _em_step(seqs, params, forgetting, items, item_params, tying)
         total = float(ll.sum())
         if total - prev < tol * len(seqs.obs):
             break
@@ -226,13 +271,17 @@ def _document(seqs: Sequences, params: np.ndarray, ll: np.ndarray, model: str, r
 
 def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 4,
         explore_iter: int = 8, max_iter: int = 150, tol: float = 1e-6,
-        seed: int = 0) -> dict[str, Any]:
+        seed: int = 0, **ability_options: Any) -> dict[str, Any]:
     """Fit by EM; returns the params.json document (skills → parameters, plus a default).
 
     All `restarts` run together for `explore_iter` iterations; per skill the best one then runs
     alone until the total log-likelihood gains less than `tol` per response in one iteration,
     or `max_iter` iterations in all.
     """
+    if model == "ability":  # per (competency, ability class): its own module
+        from .ability import fit_ability
+        return fit_ability(responses, restarts=restarts, explore_iter=explore_iter,
+                           max_iter=max_iter, tol=tol, seed=seed, **ability_options)
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}")
     forgetting = model == "forgetting"
@@ -320,8 +369,8 @@ def fit_items(responses: Sequence[Response], defaults: Mapping[str, tuple[float,
     learners answered it; an item absent from `defaults` starts at guess 0.2, slip 0.1. The
     competencies' own guess/slip in `skills` are then the items' pooled rates, for `evaluate`.
     """
-    if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}")
+    if model not in MODELS[:2]:
+        raise ValueError(f"per-item calibration fits the standard or forgetting model, not {model!r}")
     if any(r.item is None for r in responses):
         raise ValueError("per-item calibration needs the item of every response")
     forgetting = model == "forgetting"
@@ -399,12 +448,26 @@ def bad_items(items: Mapping[str, Mapping[str, Any]], slip_above: float = BAD_SL
 
 def predict(doc: dict[str, Any], responses: Sequence[Response]) -> np.ndarray:
     """P(correct) for every response, each computed before that response is seen."""
+    if doc.get("model") == "ability":
+        from .ability import predict_ability
+        return predict_ability(doc, responses)
     skills = list(doc["skills"])
-    seqs = build_sequences(responses, skills + ["\0default"])
     table = np.array([[doc["skills"][s][n] for n in NAMES] for s in skills]
                      + [[doc["default"][n] for n in NAMES]])
+    return predicted(known_sequences(responses, skills), table)
+
+
+def known_sequences(responses: Sequence[Response], skills: list[str]) -> Sequences:
+    """`build_sequences` over a fitted document's competencies; one it does not know takes row
+    len(skills), where the document's default goes."""
+    seqs = build_sequences(responses, skills + ["\0default"])
     seqs.seq_skill = np.where(seqs.seq_skill < 0, len(skills), seqs.seq_skill)
     seqs.skill = np.where(seqs.skill < 0, len(skills), seqs.skill)
+    return seqs
+
+
+def predicted(seqs: Sequences, table: np.ndarray) -> np.ndarray:
+    """P(correct) of every response, in the original order, from a (rows, 5) parameter table."""
     _, _, before, _, _, _, _ = _forward(seqs, table[None])
     g, s = table[seqs.skill, 3], table[seqs.skill, 4]
     out = np.empty(len(seqs.where))

@@ -1,0 +1,135 @@
+"""The ability model (`calibrate --model ability`): recovery of class-specific parameters on
+simulated learners, no leakage from later answers, the CLI, and the older models unchanged."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+np = pytest.importorskip("numpy")
+
+from comptoir.adaptive.ability import ability_class, class_names, earlier_record  # noqa: E402
+from comptoir.adaptive.calibrate import cross_validate, fit, predict  # noqa: E402
+from comptoir.adaptive.data import Response  # noqa: E402
+from comptoir.commands import adaptive as commands  # noqa: E402
+
+from .test_adaptive_calibrate import synthetic  # noqa: E402
+
+THRESHOLD = (0.5,)                   # classes: new, <0.5, >=0.5
+PRIOR = {0: 0.5, 1: 0.15, 2: 0.8}    # per class, the same for every competency
+LEARN, GUESS, SLIP = 0.1, 0.15, 0.1
+
+
+def ability_learners(n_students: int, seed: int, competencies: int = 4,
+                     length: int = 6) -> list[Response]:
+    """Learners answering competency after competency, each sequence's prior drawn from its class
+    computed online by the model's own rule (earlier accuracy against `THRESHOLD`): the data the
+    ability model describes exactly, so its fit must find `PRIOR` again."""
+    rng = random.Random(seed)
+    out: list[Response] = []
+    for s in range(n_students):
+        answered = right = 0
+        for k in range(competencies):
+            cls = 0 if answered == 0 else 1 + int(right / answered >= THRESHOLD[0])
+            known = rng.random() < PRIOR[cls]
+            for _ in range(length):
+                correct = rng.random() >= SLIP if known else rng.random() < GUESS
+                out.append(Response(f"s{s}", f"k{k}", int(correct)))
+                answered, right = answered + 1, right + int(correct)
+                known = known or rng.random() < LEARN
+    return out
+
+
+def test_classes_follow_the_stated_rule() -> None:
+    data = [Response("a", "x", 1), Response("a", "x", 0), Response("a", "y", 0),
+            Response("a", "z", 1), Response("b", "y", 1)]
+    assert earlier_record(data)[0].tolist() == [0, 0, 2, 3, 0]
+    # a: x is new; y after 1/2 right (0.5 -> >=0.5); z after 1/3 (<0.5); b's first is new
+    assert ability_class(data, THRESHOLD).tolist() == [0, 0, 2, 1, 0]
+    assert class_names((0.6, 0.7, 0.8)) == ["new", "<0.6", "0.6-0.7", "0.7-0.8", ">=0.8"]
+
+
+def test_recovers_class_specific_priors_from_simulated_learners() -> None:
+    """2,000 learners, default shrinkage. Tolerances from seeds 1–5: worst prior error 0.068 (a
+    class of 585 sequences; most under 0.03) → 0.08; worst learn error 0.028 → 0.04; guess and
+    slip (averaged over classes) within 0.004 → 0.02."""
+    doc = fit(ability_learners(2000, seed=1), "ability", restarts=2, thresholds=THRESHOLD)
+    ability = doc["ability"]
+    assert ability["classes"] == ["new", "<0.5", ">=0.5"]
+    for k, values in ability["skills"].items():
+        present = [c for c in range(3) if values["sequences"][c] >= 300]
+        assert (k == "k0") == (present == [0])   # only a first competency is "new"
+        for c in present:
+            assert values["prior"][c] == pytest.approx(PRIOR[c], abs=0.08), (k, c)
+            assert values["learn"][c] == pytest.approx(LEARN, abs=0.04), (k, c)
+    for name, want in (("guess", GUESS), ("slip", SLIP)):
+        assert doc["default"][name] == pytest.approx(want, abs=0.02)
+
+
+def test_prediction_never_uses_later_answers() -> None:
+    """Flip every answer of one learner from answer i on: the predictions up to i (i itself
+    included) are unchanged, and a later sequence's first prediction does change (its class
+    moved), so the test can see a leak."""
+    data = ability_learners(300, seed=2)
+    doc = fit(data, "ability", restarts=1, max_iter=20, thresholds=THRESHOLD)
+    base = predict(doc, data)
+    mine = [j for j, r in enumerate(data) if r.student == "s7"]
+    i = mine[8]                                  # third answer of the learner's second sequence
+    flipped = [Response(r.student, r.competency, 1 - r.correct) if j >= i and r.student == "s7" else r
+               for j, r in enumerate(data)]
+    again = predict(doc, flipped)
+    assert np.array_equal(again[: i + 1], base[: i + 1])
+    others = [j for j, r in enumerate(data) if r.student != "s7"]
+    assert np.array_equal(again[others], base[others])
+    next_start = mine[12]                        # first answer of the third sequence
+    assert again[next_start] != base[next_start]
+
+
+def test_cross_validation_beats_the_forgetting_model_on_learners_who_differ() -> None:
+    data = ability_learners(600, seed=3)
+    options = {"folds": 3, "restarts": 1, "max_iter": 30}
+    ability = cross_validate(data, "ability", thresholds=THRESHOLD, **options)
+    forgetting = cross_validate(data, "forgetting", **options)
+    assert ability["auc"] > forgetting["auc"] + 0.01
+    assert ability["log_loss"] < forgetting["log_loss"]
+
+
+def test_engine_sees_per_competency_values_and_unknown_competencies_fall_back() -> None:
+    doc = fit(ability_learners(200, seed=4), "ability", restarts=1, max_iter=10, thresholds=THRESHOLD)
+    for values in doc["skills"].values():          # what `learner_model.calibration` reads
+        assert all(0.0 <= values[n] <= 1.0 for n in ("prior", "learn", "forget", "guess", "slip"))
+    p = predict(doc, [Response("z", "never-seen", 1), Response("z", "never-seen", 0),
+                      Response("z", "also-new", 1)])
+    assert np.all(np.isfinite(p)) and p[0] != p[2]  # new class, then a class from 1/2 right
+
+
+# The standard and forgetting models as fitted before the ability model existed (main at
+# a365ecd); the tied EM must leave them bit for bit the same.
+PINNED = {"standard": (-2138.2062408417733, 10, 0.2169769821998116, 681.9638660091625),
+          "forgetting": (-2138.26929803817, 25, 0.21669133226042248, 681.627458483172)}
+
+
+@pytest.mark.parametrize("model", sorted(PINNED))
+def test_existing_models_unchanged(model: str) -> None:
+    doc = fit(synthetic(200, seed=7), model, restarts=2, max_iter=40)
+    ll, iterations, prior, total = PINNED[model]
+    assert (doc["log_likelihood"], doc["iterations"], doc["skills"]["k1"]["prior"]) == (ll, iterations, prior)
+    assert float(predict(doc, synthetic(50, seed=8)).sum()) == total
+
+
+def test_cli_calibrate_and_evaluate_ability(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "log.csv"
+    data.write_text("".join(f"{r.student},{r.competency},{r.correct}\n" for r in ability_learners(150, seed=5)))
+    out = tmp_path / "params.json"
+    assert commands.main(["calibrate", "--data", str(data), "--format", "csv", "--model", "ability",
+                          "--restarts", "1", "--max-iter", "10", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["model"] == "ability" and doc["ability"]["thresholds"] == [0.6, 0.7, 0.8]
+    capsys.readouterr()
+    assert commands.main(["evaluate", "--params", str(out), "--data", str(data), "--format", "csv"]) == 0
+    assert 0.5 < json.loads(capsys.readouterr().out)["auc"] <= 1.0
+    assert commands.main(["calibrate", "--data", str(data), "--format", "cmi5", "--model", "ability",
+                          "--out", str(tmp_path / "x.json")]) == 2
+    assert "--model ability fits competencies" in capsys.readouterr().err
