@@ -360,9 +360,14 @@ class ResolvedCourse:
     def unit_refs(self) -> tuple[Ref, ...]:
         return tuple(self.framework.ref(u) for u in self.units)
 
+    @cached_property
+    def _unit_set(self) -> frozenset[Ref]:
+        # units_of runs for every item of every target: the set is built once per course
+        return frozenset(self.unit_refs())
+
     def units_of(self, refs: tuple[Ref, ...]) -> tuple[Ref, ...]:
         """The course units that content aligned to ``refs`` teaches (direct or exact/close links)."""
-        mine = set(self.unit_refs())
+        mine = self._unit_set
         found: list[Ref] = []
         for ref in refs:
             for target in (ref, *self.coverage_links.get(ref, ())):

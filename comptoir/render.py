@@ -118,8 +118,10 @@ def to_html(markdown: str, images: tuple[tuple[str, str], ...] = (), inline: boo
     return html.strip()
 
 
+@lru_cache(maxsize=1 << 14)
 def last_heading(markdown: str) -> str:
-    """The Markdown of the last heading in a prose block ('' if none): a key point's cue."""
+    """The Markdown of the last heading in a prose block ('' if none): a key point's cue.
+    Cached like :func:`to_html`: every target presents every lesson."""
     tokens = block_parser().parse(markdown)
     found = ""
     for before, token in zip(tokens, tokens[1:]):
