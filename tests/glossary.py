@@ -79,7 +79,8 @@ def term_pattern(term: str, language: str) -> str:
             joiner = token
             continue
         if out:
-            out.append({"'": r"'\s*", "-": r"[\s\-]?"}.get(joiner, r"[\s\-]+"))
+            # between two words, the text may also hold a comma (« Oui, je vous écoute »)
+            out.append({"'": r"'\s*", "-": r"[\s\-]?"}.get(joiner, r",?[\s\-]+"))
         joiner = None
         if token == "_":
             out.append(r"\w+")
@@ -112,7 +113,7 @@ class Alternatives:
 
     @property
     def label(self) -> str:
-        """The first term without its comment: how reports and tests/data/glossary_known.txt name it."""
+        """The first term without its comment: how violation reports name it."""
         return " ".join(_COMMENT.sub(" ", self.terms[0]).split())
 
     def _compiled(self):

@@ -10,14 +10,11 @@ in (the Swiss ordinance's Italian is used as is).
 When rows share a French term (« relance » commerciale and de paiement), the test cannot tell the
 senses apart: a translation satisfies them if it holds a rendering of any of them.
 
-Known violations. The catalogs do not all follow the glossary yet. ``tests/data/glossary_known.txt``
-lists the violations found when this test was written, one per line: language, message, French term,
-kind (``missing``: no accepted rendering; ``calque``: a listed calque is used), tab-separated. Each
-known line is a test of its own marked ``xfail(strict=True)``: fixing the translation makes it pass,
-which fails the run until the line is removed. Any violation not listed fails
-:func:`test_catalogs_follow_the_glossary`. A message is named by its ``msgctxt``, followed for prose
-(whose msgctxt is the lesson id, shared by the lesson's paragraphs) by ``#`` and the first 8 hex
-digits of the SHA-1 of its French text.
+A violation names its message by ``msgctxt``, followed for prose (whose msgctxt is the lesson id,
+shared by the lesson's paragraphs) by ``#`` and the first 8 hex digits of the SHA-1 of its French
+text, and its kind (``missing``: no accepted rendering; ``calque``: a listed calque is used). There
+is no list of tolerated violations any more: the 745 known when this test was written were each
+resolved, by the translation or by the glossary where it was the glossary that was wrong.
 """
 from __future__ import annotations
 
@@ -25,7 +22,6 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pytest
 import yaml
@@ -35,7 +31,6 @@ from .conftest import CONTENT, REPO
 from .glossary import LANGS, Alternatives, normalise, read_glossary, term_pattern
 
 GLOSSARY = REPO / "docs" / "glossary.csv"
-KNOWN = Path(__file__).parent / "data" / "glossary_known.txt"
 LOCALES = REPO / "locales"
 
 
@@ -141,16 +136,6 @@ def violations() -> tuple[Violation, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def read_known() -> list[tuple[str, str, str, str]]:
-    rows = []
-    for line in KNOWN.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            fields = tuple(line.split("\t"))
-            assert len(fields) == 4 and fields[3] in ("missing", "calque"), f"{KNOWN.name}: bad line {line!r}"
-            rows.append(fields)
-    return rows
-
-
 # --- the matcher, on the examples of its documentation ----------------------------------------
 
 @pytest.mark.parametrize("term, language, text, hit", [
@@ -199,22 +184,6 @@ def test_the_glossary_parses_and_every_row_has_a_term_per_language():
 # --- the catalogs -----------------------------------------------------------------------------
 
 def test_catalogs_follow_the_glossary():
-    known = set(read_known())
-    new = [v for v in violations() if v.key not in known]
+    new = violations()
     assert not new, (f"{len(new)} translation(s) do not follow docs/glossary.csv (fix the translation, or the "
                      "glossary if it is the glossary that is wrong):\n" + "\n".join(v.format() for v in new))
-
-
-def test_known_violations_are_listed_once():
-    rows = read_known()
-    assert len(rows) == len(set(rows)), [r for r, n in Counter(rows).items() if n > 1]
-
-
-@pytest.mark.parametrize("language, message, term, kind", [
-    pytest.param(*row, id="/".join(row), marks=pytest.mark.xfail(
-        strict=True, reason="known glossary violation (tests/data/glossary_known.txt): fixed? remove its line"))
-    for row in (read_known() if KNOWN.is_file() else [])])
-def test_known_violation_still_there(language, message, term, kind):
-    """Fails (as expected) while the violation is there; passes, failing the run, once it is fixed."""
-    hits = [v for v in violations() if v.key == (language, message, term, kind)]
-    assert not hits, hits[0].format()
