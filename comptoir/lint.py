@@ -45,6 +45,10 @@ DUPLICATE_RATIO = 0.9
 #: stem-echo: a content word has at least this many letters (accents folded) and is no stopword.
 ECHO_MIN_LETTERS = 5
 
+#: pair-echo: a matching item is reported from this many pairs whose two sides share a word that
+#: no other right side shares (with 3–5 pairs, two given away leave the rest to elimination).
+PAIR_ECHO_MIN = 2
+
 #: lesson-minutes: silent reading speed of instructional French (words per minute), minutes per item
 #: by type (reading, answering and reading the feedback), minutes per decision of a scenario (on its
 #: longest path), and the band of declared/estimated outside which the lesson is reported.
@@ -79,7 +83,8 @@ STOPWORDS = frozenset("""
     """.split())
 
 #: Codes an item's ``lint-ignore`` may name (the course- and lesson-level ones cannot be ignored there).
-ITEM_CODES = ("key-longest", "key-qualified", "absolute-in-key", "stem-echo", "fill-in-single", "option-duplicate")
+ITEM_CODES = ("key-longest", "key-qualified", "absolute-in-key", "stem-echo", "fill-in-single", "option-duplicate",
+              "pair-echo")
 CODES = ITEM_CODES + ("true-false-balance", "lesson-minutes", "lint-ignore-reason", "lint-ignore-unknown")
 
 _IGNORE_HINT = "or, if it is deliberate, add 'lint-ignore: [{code}]' and 'lint-reason: \"…\"' to the item"
@@ -236,6 +241,27 @@ def _stem_echo(item: SingleChoice) -> Iterator[Finding]:
                + _IGNORE_HINT.format(code="stem-echo"))
 
 
+def _pair_echo(item: Matching) -> Iterator[Finding]:
+    """Pairs whose two sides share a word that no other right side shares with that left side: the
+    word, not the knowledge, makes the match (« PET » ↔ « bouteilles en PET »). One such pair is a
+    coincidence; from PAIR_ECHO_MIN on, the rest follow by elimination."""
+    lefts = {p.id: content_words(p.left) for p in item.pairs}
+    rights = {p.id: content_words(p.right) for p in item.pairs}
+    given = {}
+    for pair in item.pairs:
+        shared = lefts[pair.id].keys() & rights[pair.id].keys()
+        unique = {w for w in shared if not any(w in rights[o.id] for o in item.pairs if o.id != pair.id)}
+        if unique:
+            given[pair.id] = sorted(lefts[pair.id][w] for w in unique)
+    if len(given) >= PAIR_ECHO_MIN:
+        shown = "; ".join(f"'{pid}' ({', '.join(words)})" for pid, words in given.items())
+        yield ("pair-echo",
+               f"item '{item.id}': {len(given)} of {len(item.pairs)} pairs repeat a word on both sides "
+               f"({shown}); a learner matches them by the word",
+               "reword one side so the match needs the knowledge (a situation, an example, a consequence "
+               "rather than the name), " + _IGNORE_HINT.format(code="pair-echo"))
+
+
 def _option_duplicates(item: Item, options: list[tuple[str, str]], what: str) -> Iterator[Finding]:
     for i, (id_a, text_a) in enumerate(options):
         for id_b, text_b in options[i + 1:]:
@@ -274,6 +300,7 @@ def item_findings(item: Item) -> list[Finding]:
     elif isinstance(item, Sequencing):
         found.extend(_option_duplicates(item, [(s.id, s.text) for s in item.steps], "steps"))
     elif isinstance(item, Matching):
+        found.extend(_pair_echo(item))
         found.extend(_option_duplicates(item, [(p.id, p.left) for p in item.pairs], "the left sides of pairs"))
         found.extend(_option_duplicates(item, [(p.id, p.right) for p in item.pairs], "the right sides of pairs"))
     return found
