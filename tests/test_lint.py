@@ -325,3 +325,23 @@ def test_the_estimate_counts_words_and_items(tree):
     assert lint.estimated_minutes(lesson) == pytest.approx(words / lint.READING_WPM + 1.0 + 0.75 + 4 * 0.5)
     scenario = next(i for i in content.lessons["y1-apaiser"].items if i.type == "scenario")
     assert lint.item_minutes(scenario) == lint.SCENARIO_MINUTES_PER_DECISION * lint._longest_path(scenario)
+
+
+def _matching(*pairs: tuple[str, str]):
+    from comptoir.model import Matching, Pair
+    return Matching(id="m-q1", competencies=(), lesson="m", prompt="Associez chaque déchet à sa filière.",
+                    pairs=tuple(Pair(f"p{i}", left, right) for i, (left, right) in enumerate(pairs, 1)))
+
+
+def test_pair_echo_flags_matches_made_by_a_repeated_word():
+    echoing = _matching(("Bouteilles en PET", "Collecte PET du magasin"), ("Piles usagées", "Point de collecte des piles"),
+                        ("Canettes en aluminium", "Conteneur aluminium"), ("Cartouche d'encre", "Retour au fournisseur"))
+    (found,) = lint.item_findings(echoing)  # « PET » is too short a word to count (ECHO_MIN_LETTERS)
+    assert found[0] == "pair-echo" and "2 of 4 pairs" in found[1] and "'p2' (piles); 'p3' (aluminium)" in found[1]
+    # a word every right side shares points to no pair; one echo alone is a coincidence
+    shared = _matching(("Piles usagées", "Point de collecte"), ("Néons", "Point de collecte spécial"),
+                       ("Canettes", "Conteneur aluminium"))
+    assert lint.item_findings(shared) == []
+    clean = _matching(("Bouteilles en PET", "Sac jaune"), ("Piles usagées", "Boîte du magasin"),
+                      ("Canettes", "Conteneur métal"))
+    assert lint.item_findings(clean) == []
