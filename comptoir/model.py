@@ -169,6 +169,7 @@ class ScenarioChoice:
     text: str = translatable()
     next: str = ""
     feedback: str = translatable()
+    mistake: bool = False  # a move the lesson calls a mistake: a path through it scores at most "partial"
 
 
 @dataclass(frozen=True)

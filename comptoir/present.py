@@ -128,6 +128,9 @@ class ScenarioKey:
     best: tuple[tuple[bool, ...], ...]  # per node, per choice: the move on a shortest path to the best outcome
     reach: tuple[tuple[float, ...], ...]  # per node, per choice: the best outcome score still reachable after it
     explanation: str
+    # per node, per choice: a move marked `mistake: true`; a walk through one scores at most "partial".
+    # Empty for keys stored before the field existed (every move then counts as sound).
+    mistake: tuple[tuple[bool, ...], ...] = ()
 
 
 View = Union[TrueFalseView, ChoiceView, FillInView, NumericView, MatchingView, SequencingView, ScenarioView]
@@ -198,9 +201,14 @@ def scrambled(seed: str, ids: Sequence[str]) -> tuple[int, ...]:
     return tuple(order[1:] + order[:1]) if order == right and len(ids) > 1 else tuple(order)
 
 
+def choice_value(choice, reached: float) -> float:
+    """What a move is worth given the best score reachable after it: a mistake caps it at partial."""
+    return min(reached, OUTCOME_SCORES["partial"]) if choice.mistake else reached
+
+
 def outcome_scores(item: Scenario) -> dict[str, tuple[float, int]]:
     """Each node's best reachable outcome score and the fewest moves that reach it (the graph is
-    acyclic, checked by the reader)."""
+    acyclic, checked by the reader); a path through a mistake is worth at most partial."""
     nodes = {n.id: n for n in item.nodes}
     found: dict[str, tuple[float, int]] = {}
 
@@ -210,7 +218,7 @@ def outcome_scores(item: Scenario) -> dict[str, tuple[float, int]]:
             if node.is_end:
                 found[node_id] = (OUTCOME_SCORES[node.outcome], 0)
             else:
-                score, moves = max((visit(c.next)[0], -visit(c.next)[1]) for c in node.choices)
+                score, moves = max((choice_value(c, visit(c.next)[0]), -visit(c.next)[1]) for c in node.choices)
                 found[node_id] = (score, 1 - moves)
         return found[node_id]
 
@@ -276,10 +284,12 @@ class Presenter:
             next=tuple(tuple(position[c.next] for c in n.choices) for n in item.nodes),
             outcome=tuple(n.outcome for n in item.nodes),
             feedback=tuple(tuple(self.inline(lesson, c.feedback) for c in n.choices) for n in item.nodes),
-            best=tuple(tuple(value[c.next] == (value[n.id][0], value[n.id][1] - 1) for c in n.choices)
-                       for n in item.nodes),
-            reach=tuple(tuple(value[c.next][0] for c in n.choices) for n in item.nodes),
-            explanation=why)
+            best=tuple(tuple((choice_value(c, value[c.next][0]), value[c.next][1]) == (value[n.id][0], value[n.id][1] - 1)
+                             for c in n.choices) for n in item.nodes),
+            reach=tuple(tuple(choice_value(c, value[c.next][0]) for c in n.choices) for n in item.nodes),
+            explanation=why,
+            mistake=tuple(tuple(c.mistake for c in n.choices) for n in item.nodes)
+            if any(c.mistake for n in item.nodes for c in n.choices) else ())
         return view, key
 
     def item(self, lesson: Lesson, item: Item) -> PresentedItem:
@@ -362,5 +372,6 @@ def key_from_data(item_type: str, data: Mapping[str, Any]) -> Key:
     as JSON (the XBlock, which scores on the server) scores them with :func:`comptoir.scoring.score`
     like a freshly presented key. KeyError or TypeError if the data is not such a key."""
     cls = KEY_TYPES[item_type]
-    return cls(**{f.name: _frozen(data[_camel(f.name)]) for f in dataclasses.fields(cls)})
+    return cls(**{f.name: _frozen(data[_camel(f.name)]) for f in dataclasses.fields(cls)
+                  if f.default is dataclasses.MISSING or _camel(f.name) in data})
 

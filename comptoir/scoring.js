@@ -41,15 +41,20 @@ function positions(response, count) {
 
 const sameSequence = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** The outcome score of a walk: the choice positions taken node after node from `start`. */
+/** The outcome score of a walk: the choice positions taken node after node from `start`; a walk
+ * through a move marked as a mistake scores at most partial, however it ends. */
 export function scenarioPathScore(key, start, path) {
   let node = start;
+  let erred = false;
+  const mistake = key.mistake || [];
   for (const step of positions(path, 1 << 30)) {
     if (step >= key.next[node].length) throw new ResponseError(`node ${node} has no choice ${step}`);
+    erred = erred || Boolean(mistake.length && mistake[node][step]);
     node = key.next[node][step];
   }
   if (key.outcome[node] === null) throw new ResponseError(`the walk stops at decision node ${node}`);
-  return OUTCOME_SCORES[key.outcome[node]];
+  const score = OUTCOME_SCORES[key.outcome[node]];
+  return erred ? Math.min(score, OUTCOME_SCORES.partial) : score;
 }
 
 /** The score of `response` in [0, 1]; 1 means correct. `start` is the scenario's start node. */

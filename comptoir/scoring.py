@@ -51,15 +51,18 @@ def _positions(response: Any, count: int) -> list[int]:
 
 
 def scenario_path_score(key: ScenarioKey, start: int, path: Sequence[int]) -> float:
-    """The outcome score of a walk: the choice positions taken node after node from ``start``."""
-    node = start
+    """The outcome score of a walk: the choice positions taken node after node from ``start``;
+    a walk through a move marked as a mistake scores at most partial, however it ends."""
+    node, erred = start, False
     for step in _positions(path, 1 << 30):
         if step >= len(key.next[node]):
             raise ResponseError(f"node {node} has no choice {step}")
+        erred = erred or bool(key.mistake and key.mistake[node][step])
         node = key.next[node][step]
     if key.outcome[node] is None:
         raise ResponseError(f"the walk stops at decision node {node}")
-    return OUTCOME_SCORES[key.outcome[node]]
+    score = OUTCOME_SCORES[key.outcome[node]]
+    return min(score, OUTCOME_SCORES["partial"]) if erred else score
 
 
 def score(key: Key, response: Any, start: int = 0) -> float:

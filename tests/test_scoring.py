@@ -10,7 +10,7 @@ import pytest
 
 from comptoir.model import (Choice, FillIn, Matching, MultipleChoice, Numeric, Pair, Scenario, ScenarioChoice,
                             ScenarioNode, Sequencing, Step, TrueFalse)
-from comptoir.present import Presenter
+from comptoir.present import Presenter, key_from_data, to_data
 from comptoir.scoring import ResponseError, normalise_answer, score
 
 
@@ -105,3 +105,22 @@ def test_scenario_score_follows_the_path_and_marks_the_shortest_best_move():
     assert key.best[0] == (False, True, False) and key.reach[0] == (1.0, 1.0, 0.5)
     with pytest.raises(ResponseError, match="stops at decision node 1"):
         score(key, [0], view.start)
+
+
+def test_a_move_marked_as_a_mistake_caps_the_walk_at_partial_however_it_ends():
+    item = Scenario(id="t-s2", **COMMON, start="n1", nodes=(
+        ScenarioNode("n1", "t", (ScenarioChoice("a", "rude", "n2", "f", mistake=True),
+                                 ScenarioChoice("b", "polite", "n2", "f"))),
+        ScenarioNode("n2", "t", (ScenarioChoice("a", "apologise", "ok", "f"), ScenarioChoice("b", "argue", "ko", "f"))),
+        ScenarioNode("ok", "t", outcome="success"), ScenarioNode("ko", "t", outcome="failure")))
+    view, key = shown(item)
+    assert key.mistake[0] == (True, False)
+    assert score(key, [1, 0], view.start) == 1.0  # the sound path
+    assert score(key, [0, 0], view.start) == 0.5  # recovered after a mistake: partial, not success
+    assert score(key, [0, 1], view.start) == 0.0  # the cap never raises a failure
+    assert key.best[0] == (False, True) and key.reach[0] == (0.5, 1.0)
+    # a key stored before the field existed (the XBlock keeps keys as JSON) reads as "no mistakes"
+    data = to_data(key)
+    del data["mistake"]
+    assert score(key_from_data("scenario", data), [0, 0], view.start) == 1.0
+    assert shown(Scenario(id="t-s3", **COMMON, start="n2", nodes=item.nodes[1:]))[1].mistake == ()

@@ -304,7 +304,9 @@ def scenario(draw: Any) -> tuple[str, Any, Any, int | None]:
         feedback=tuple(draw(texts_of(len(leads[t]))) for t in ts),
         best=tuple(tuple(value[c] == (value[t][0], value[t][1] - 1) for c in leads[t]) for t in ts),
         reach=tuple(tuple(value[c][0] for c in leads[t]) for t in ts),
-        explanation="")
+        explanation="",
+        # moves marked as mistakes (a walk through one scores at most partial), or none at all
+        mistake=tuple(tuple(draw(st.booleans()) for _ in leads[t]) for t in ts) if draw(st.booleans()) else ())
     start = shown[0] if draw(st.booleans()) else draw(st.integers(0, n - 1))
     walk, node = [], start
     while key.next[node]:

@@ -150,7 +150,8 @@ def read_item(kind: str, item_id: str, data: object, lesson_id: str, lesson_refs
         if not _check_scenario(data, item_id, path, report):
             return None
         nodes = tuple(ScenarioNode(n["id"], n["text"].strip(),
-                                   tuple(ScenarioChoice(c["id"], c["text"].strip(), c["next"], c["feedback"].strip())
+                                   tuple(ScenarioChoice(c["id"], c["text"].strip(), c["next"], c["feedback"].strip(),
+                                                        c.get("mistake", False))
                                          for c in n.get("choices", [])),
                                    n.get("outcome")) for n in data["nodes"])
         return Scenario(**common, start=data["start"], nodes=nodes)

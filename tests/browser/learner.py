@@ -74,11 +74,16 @@ class Covering:
 
 
 def scenario_path(view: dict, key: dict, goal: str) -> list[int]:
-    """Choices from the start to an end node with outcome `goal` (depth first)."""
+    """Choices from the start to an end node with outcome `goal` (depth first); a walk meant to
+    succeed avoids the moves marked as mistakes, which would cap it at partial."""
+    mistake = key.get("mistake") or []
+
     def search(node: int) -> list[int] | None:
         if view["nodes"][node]["end"]:
             return [] if key["outcome"][node] == goal else None
         for k, nxt in enumerate(key["next"][node]):
+            if goal == "success" and mistake and mistake[node][k]:
+                continue
             rest = search(nxt)
             if rest is not None:
                 return [k, *rest]
