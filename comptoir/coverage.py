@@ -71,14 +71,16 @@ def text_table(report: dict) -> str:
     lines = []
     for cid, cov in report["courses"].items():
         rows = cov["competencies"]
+        gap_codes = {code for code, _ in gaps(cov)}
+        thin_codes = {code for code, _ in thin(cov)}
         lines.append(f"{cid} ({cov['framework']}): {len(rows)} competencies, "
-                     f"{len(gaps(cov))} below {MIN_LESSONS} lesson / {MIN_ITEMS} items, "
-                     f"{len(thin(cov))} below the {ADAPTIVE_ITEMS} items adaptive practice needs")
+                     f"{len(gap_codes)} below {MIN_LESSONS} lesson / {MIN_ITEMS} items, "
+                     f"{len(thin_codes)} below the {ADAPTIVE_ITEMS} items adaptive practice needs")
         if cov.get("title"):
             lines.append(f"  « {cov['title']} »")
         lines.append(f"  {'code':<18}{'lessons':>8}{'items':>7}{'min':>5}  {'competency':<42}  types")
         for code, row in rows.items():
-            flag = "  ← gap" if (code, row) in gaps(cov) else "  ← thin" if (code, row) in thin(cov) else ""
+            flag = "  ← gap" if code in gap_codes else "  ← thin" if code in thin_codes else ""
             types = ", ".join(f"{t} {n}" for t, n in row["item_types"].items())
             title = _short(cov.get("titles", {}).get(code, ""), 42)
             lines.append(f"  {code:<18}{row['lessons']:>8}{row['items']:>7}{row['minutes']:>5}  {title:<42}  "
