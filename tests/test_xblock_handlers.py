@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comptoir.adaptive.course import EngineCourse, restricted
-from comptoir.adaptive.engine import initial_state, next_activity, record_lesson
+from comptoir.adaptive.engine import (LearnerState, initial_state, needs_trainer, next_activity, record_lesson,
+                                      record_response, release_competency)
+from comptoir.adaptive.state import encode_state
 from comptoir.xblocks import handlers
 from comptoir.xblocks.content import ContentError, block_course, dumps, fingerprint, loads, narrow
 from comptoir.xblocks.handlers import Learner, RequestError
@@ -178,8 +180,9 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers(-3, 300) | st
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(action=st.sampled_from(["read", "step", "answer"]), body=st.fixed_dictionaries(
+@given(action=st.sampled_from(["read", "step", "answer", "release"]), body=st.fixed_dictionaries(
     {}, optional={"item": st.sampled_from(["b1-q1", "nope"]) | json_values,
+                  "competency": st.sampled_from(["ch-arc:b.1", "nope"]) | json_values,
                   "lesson": st.sampled_from(["b1-accueillir-nouveaux-clients"]) | json_values,
                   "response": st.lists(st.integers(0, 3), max_size=3) | json_values, "path": json_values, "seq": st.integers(-1, 2) | json_values,
                   "answer_id": json_values}))
@@ -208,3 +211,39 @@ def test_answers_are_kept_in_order_for_calibration_and_refusals_keep_none(course
     with pytest.raises(RequestError):
         handlers.answer(course, after, body, always)  # a duplicate changes nothing
     assert after.history == ((item["id"], int(payload["correct"])),)
+
+
+def referred(course) -> tuple[LearnerState, int]:
+    """The engine's state of a learner wrong every time, at the first referral to a trainer."""
+    engine = course.engine
+    state = initial_state(engine)
+    while not any(needs_trainer(engine, state, c) for c in range(engine.n_own)):
+        act = next_activity(engine, state)
+        if act[0] == "lesson":
+            record_lesson(engine, state, act[1])
+        else:
+            record_response(engine, state, act[1], False)
+    return state, next(c for c in range(engine.n_own) if needs_trainer(engine, state, c))
+
+
+def test_a_referred_competency_is_released_once_and_only_when_referred(course):
+    engine = course.engine
+    state, c = referred(course)
+    learner = Learner(state=encode_state(engine, state), seq=7)
+    ref = engine.competencies[c]
+    other = next(engine.competencies[d] for d in range(engine.n_own) if d != c)
+    for body, status, code in [({"competency": "nope", "seq": 7}, 400, "unknown-competency"),
+                               ({"competency": other, "seq": 7}, 409, "not-referred"),
+                               ({"competency": ref, "seq": 6}, 409, "stale")]:
+        with pytest.raises(RequestError) as caught:
+            handlers.release(course, learner, body, always)
+        assert (caught.value.status, caught.value.code) == (status, code), body
+    payload, after = handlers.release(course, learner, {"competency": ref, "seq": 7}, always)
+    release_competency(engine, state, c)
+    kind, index = next_activity(engine, state)[:2]
+    assert after.seq == 8 and after.state == encode_state(engine, state)
+    assert (payload["activity"]["kind"], payload["activity"]["index"]) == ("lesson", index) and kind == "lesson"
+    assert c in engine.lessons[index].competencies
+    with pytest.raises(RequestError) as caught:  # released: no longer waiting for a trainer
+        handlers.release(course, after, {"competency": ref, "seq": 8}, always)
+    assert caught.value.code == "not-referred"

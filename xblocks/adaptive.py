@@ -248,6 +248,11 @@ class AdaptiveBlock(XBlock):
         return self._handle(request, handlers.answer)
 
     @XBlock.handler
+    def release(self, request: Any, suffix: str = "") -> Response:
+        """The learner takes up again a competency referred to a trainer (JSON body ``{competency, seq}``)."""
+        return self._handle(request, handlers.release)
+
+    @XBlock.handler
     def player_file(self, request: Any, suffix: str = "") -> Response:
         """``<digest>/player/<name>``: one file of the player, immutable under its digest."""
         digest, files = _player_files()
@@ -275,7 +280,7 @@ class AdaptiveBlock(XBlock):
             return Fragment(f'<p class="comptoir-empty">{html.escape(exc.message)}</p>')
         digest, _ = _player_files()
         base = self.runtime.handler_url(self, "player_file", f"{digest}/player/").split("?")[0]
-        urls = {name: self.runtime.handler_url(self, name) for name in ("next", "read", "step", "answer")}
+        urls = {name: self.runtime.handler_url(self, name) for name in ("next", "read", "step", "answer", "release")}
         bundle = self._urls(_script_json(self.page_bundle(course)))
         region = html.escape(course.data["course"]["region"], quote=True)
         frag = Fragment(

@@ -1,5 +1,5 @@
-"""The adaptive block's request logic, without XBlock or Django: what ``next``, ``read``, ``step`` and
-``answer`` do to one learner's record, and what they answer.
+"""The adaptive block's request logic, without XBlock or Django: what ``next``, ``read``, ``step``,
+``answer`` and ``release`` do to one learner's record, and what they answer.
 
 The browser never decides or scores anything here: the server asks the Python engine
 (:mod:`comptoir.adaptive`) what comes next, remembers it as *offered*, and accepts a lesson read or
@@ -27,8 +27,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from comptoir.adaptive.engine import (LearnerState, initial_state, items_of, next_activity, record_lesson,
-                                      record_response)
+from comptoir.adaptive.engine import (LearnerState, initial_state, items_of, needs_trainer, next_activity,
+                                      record_lesson, record_response, release_competency)
 from comptoir.adaptive.state import decode_state, encode_state
 from comptoir.present import ScenarioKey
 from comptoir.scoring import ResponseError, score
@@ -240,6 +240,26 @@ def read(course: BlockCourse, learner: Learner, data: Mapping[str, Any], claim: 
     _claim(claim, learner)
     state = engine_state(course, learner)
     record_lesson(course.engine, state, j)
+    moved, stored, act = _moved_on(course, state, learner)
+    return {**_report(course, stored, moved), "activity": _activity(course, act, moved)}, moved
+
+
+def release(course: BlockCourse, learner: Learner, data: Mapping[str, Any], claim: Claim) -> tuple[dict, Learner]:
+    """The learner has worked on a competency the engine referred to a trainer: practise it again.
+
+    Any learner may ask (there is no trainer role in the page): a release never raises mastery,
+    it only gives the competency another pass (docs/adaptive.md, "Then a trainer")."""
+    ref = data.get("competency")
+    engine = course.engine
+    if not isinstance(ref, str) or ref not in engine.competencies[:engine.n_own]:
+        raise RequestError(400, "unknown-competency", f"this block has no competency {ref!r}")
+    c = engine.competencies.index(ref)
+    state = engine_state(course, learner)
+    if not needs_trainer(engine, state, c):
+        raise RequestError(409, "not-referred", f"competency {ref!r} is not waiting for a trainer")
+    _expect(learner, data)
+    _claim(claim, learner)
+    release_competency(engine, state, c)
     moved, stored, act = _moved_on(course, state, learner)
     return {**_report(course, stored, moved), "activity": _activity(course, act, moved)}, moved
 

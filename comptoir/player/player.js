@@ -69,7 +69,7 @@ export function createPlayer(root, ctx, transport, started, session = localSessi
     masteryBox.replaceChildren(
       h("p", { class: "mastery-count" }, plural(mastered, "{n} compétence maîtrisée sur {total}",
         "{n} compétences maîtrisées sur {total}", { total: s.competencies.length })),
-      masteryPanel(ctx, s));
+      masteryPanel(ctx, s), trainerNote(s));
     lessonList.replaceChildren(...bundle.lessons.map((lesson, j) => h("li", {},
       button(lesson.title, () => revisit(j), { "aria-current": location === lesson.id ? "page" : false }),
       session.state.seen[j] ? h("span", { class: "tag" }, t("lue")) : null)));
@@ -148,16 +148,33 @@ export function createPlayer(root, ctx, transport, started, session = localSessi
       masteryPanel(ctx, s),
       h("p", {}, t("Vous pouvez relire chaque leçon depuis la liste des leçons.")));
     show(section, "", undefined, undefined);
-    save(false);
-    finish(); // commits, then ends the session: the course has nothing more to record
+    // Nothing more to record: commit and end the session — unless a trainer's release may come.
+    if (s.competencies.some((comp) => comp.trainer)) save(true);
+    else finish();
   }
 
-  /** Competencies the engine stopped offering after repeated passes: a trainer takes over (docs/adaptive.md). */
+  /**
+   * Competencies the engine stopped offering after repeated passes (docs/adaptive.md, "Then a
+   * trainer"), each with a button to take it up again once a trainer has worked on it with the
+   * learner. The learner presses it (a page has no trainer role): a release never raises mastery,
+   * it only gives the competency another pass, lessons first.
+   */
   function trainerNote(s) {
-    const titles = s.competencies.map((comp, c) => (comp.trainer ? ctx.titleOf(c) : null)).filter(Boolean);
-    if (!titles.length) return null;
-    return h("p", { class: "trainer" }, t("Après plusieurs lectures et exercices, ces compétences demandent l'aide d'un formateur ou d'une formatrice : {competencies}.",
-      { competencies: ctx.i18n.list(titles.map((title) => t("« {title} »", { title }))) }));
+    const referred = s.competencies.flatMap((comp, c) => (comp.trainer ? [c] : []));
+    if (!referred.length) return null;
+    const titles = referred.map((c) => t("« {title} »", { title: ctx.titleOf(c) }));
+    return h("div", { class: "trainer" },
+      h("p", {}, t("Après plusieurs lectures et exercices, ces compétences demandent l'aide d'un formateur ou d'une formatrice : {competencies}.",
+        { competencies: ctx.i18n.list(titles) })),
+      recording ? h("div", { class: "actions" }, referred.map((c) => button(
+        t("Reprendre « {title} » après la séance avec le formateur ou la formatrice", { title: ctx.titleOf(c) }),
+        () => release(c)))) : null);
+  }
+
+  async function release(c) {
+    if (!await attempt(() => session.release(c))) return;
+    save(true);
+    await advance();
   }
 
   function revisit(j) {

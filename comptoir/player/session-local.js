@@ -10,10 +10,11 @@
 //   read(j)              → Promise: lesson j was read
 //   step(i, path)        → Promise of {node, best, feedback, outcome}: one more choice in scenario i
 //   answer(i, response)  → Promise of {score, key}: answer to item i, scored and recorded
+//   release(c)           → Promise: competency c, referred to a trainer, is taken up again
 //   walk(i)              the steps of scenario i already taken (a remote walk resumed), in order
 //   encoded()            the state as encodeState text, for the transport to save
-import { loadCourse, initialState, nextActivity, recordLesson, recordResponse, encodeState, decodeState }
-  from "./engine.js";
+import { loadCourse, initialState, nextActivity, recordLesson, recordResponse, releaseCompetency, encodeState,
+  decodeState } from "./engine.js";
 import { score } from "./scoring.js";
 
 function restore(course, text, ctx, notices) {
@@ -56,6 +57,9 @@ export function localSession(ctx, started) {
       const value = score(item.type, item.key, response, item.view.start); // start: scenarios only
       recordResponse(course, state, i, value === 1);
       return { score: value, key: item.key };
+    },
+    async release(c) {
+      releaseCompetency(course, state, c);
     },
     walk: () => [],
     encoded: () => encodeState(course, state),

@@ -16,7 +16,7 @@ function answerId() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-/** `urls`: {next, read, step, answer}, the block's handler URLs. */
+/** `urls`: {next, read, step, answer, release}, the block's handler URLs. */
 export function remoteSession(ctx, urls) {
   const { bundle } = ctx;
   const course = loadCourse(bundle.engine);
@@ -68,6 +68,9 @@ export function remoteSession(ctx, urls) {
     async answer(i, response) {
       const data = await post("answer", { item: bundle.items[i].id, response, seq, answer_id: answerId() });
       return { score: data.score, key: data.key };
+    },
+    async release(c) {
+      await post("release", { competency: course.competencies[c], seq });
     },
     walk: (i) => walks.get(i) || [],
     encoded: () => encoded,

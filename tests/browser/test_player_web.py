@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
-from .harness import build_package, load_bundle
+from comptoir.adaptive.engine import (initial_state, needs_trainer, next_activity, record_lesson, record_response,
+                                      release_competency)
+from comptoir.adaptive.state import encode_state
+
+from .harness import build_package, engine_course, load_bundle
 from .learner import (ITEM_TYPES, Learner, ScreenAudit, always_right, first_wrong, page_errors, stored_progress,
                       stored_state)
 
@@ -166,3 +170,38 @@ def test_opened_from_disk_the_page_says_how_to_publish_it(browser, tmp_path):
     browser.call("waitFor", selector="#comptoir-unloaded")
     text = browser.eval("() => document.getElementById('comptoir-unloaded').textContent")
     assert text.startswith("Ce cours ne peut pas démarrer depuis un fichier")
+
+
+def test_a_learner_referred_to_a_trainer_takes_the_competency_up_again(browser, served, tmp_path):
+    """The Python engine plays a learner wrong every time until a competency is referred to a
+    trainer; imported into the page, the state shows the referral with a button, and the button
+    gives the competency another pass, lessons first, exactly as release_competency does."""
+    bundle = load_bundle("fr")
+    course = engine_course(bundle["engine"])
+    state = initial_state(course)
+    while not any(needs_trainer(course, state, c) for c in range(course.n_own)):
+        act = next_activity(course, state)
+        assert act is not None
+        if act[0] == "lesson":
+            record_lesson(course, state, act[1])
+        else:
+            record_response(course, state, act[1], False)
+    c = next(c for c in range(course.n_own) if needs_trainer(course, state, c))
+    open_course(browser, served, bundle)
+    progress = tmp_path / "progress.json"
+    progress.write_text(json.dumps({"format": "comptoir-progress", "version": 1, "course": COURSE[0],
+                                    "language": COURSE[1], "state": encode_state(course, state), "location": ""}),
+                        encoding="utf-8")
+    browser.call("setFiles", selector=".tools input[type=file]", path=str(progress))
+    browser.call("waitFor", selector=".side .trainer button")
+    title = bundle["competencies"][c]["title"]
+    assert title in browser.eval("() => document.querySelector('.side .trainer').textContent")
+
+    browser.call("click", selector=".side .trainer button")
+    release_competency(course, state, c)
+    kind, index = next_activity(course, state)[:2]
+    assert kind == "lesson" and c in course.lessons[index].competencies
+    browser.call("waitFor", selector=f".activity[data-lesson='{bundle['lessons'][index]['id']}']")
+    assert stored_progress(browser, *COURSE)["state"] == encode_state(course, state)
+    assert browser.eval("() => document.querySelector('.side .trainer') === null")
+    assert page_errors(browser) == []
