@@ -35,7 +35,7 @@ function bits(x) {
 function snapshot(course, state, activity) {
   return { activity, p: state.p.map(bits), stage: [...state.stage], due: [...state.due],
            step: state.step, answered: [...state.answered], seen: [...state.seen],
-           recall: bits(state.recall), status: E.competencyStatus(course, state) };
+           status: E.competencyStatus(course, state) };
 }
 const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const out = cases.map(({ course: raw, events }) => {
@@ -71,7 +71,7 @@ def snapshot(course: EngineCourse, state: Any, activity: Any) -> dict[str, Any]:
     return {"activity": list(activity.full()) if activity else None, "p": [bits(p) for p in state.p],
             "stage": list(state.stage), "due": list(state.due), "step": state.step,
             "answered": list(state.answered), "seen": list(state.seen),
-            "recall": bits(state.recall), "status": competency_status(course, state)}
+            "status": competency_status(course, state)}
 
 
 def run_python(course: EngineCourse, events: list[list[Any]]) -> dict[str, Any]:
@@ -121,7 +121,6 @@ def courses(draw: Any) -> EngineCourse:
     return EngineCourse(refs, n_own, params, prereqs, exact, items, lessons,
                         threshold=draw(st.floats(0.5, 0.99)), review_base=draw(st.integers(0, 4)),
                         repeat_memory=draw(st.one_of(st.just(0.0), st.just(0.5), prob)),
-                        recall_prior=draw(st.one_of(st.just(0.9), st.just(1.0), prob)),
                         max_passes=draw(st.one_of(st.just(0), st.just(3), st.integers(1, 3))),
                         trainer_answers=draw(st.one_of(st.just(0), st.integers(1, 20))),
                         trainer_below=draw(st.one_of(st.just(1.0), st.just(0.5), prob)))

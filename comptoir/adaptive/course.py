@@ -34,10 +34,6 @@ DEFAULT_REVIEW_BASE = 12
 #: Chance that a learner who does not know the competency answers an item right because they
 #: remember it from an earlier answer (per earlier answer: 1 − (1 − m)^k after k answers).
 DEFAULT_REPEAT_MEMORY = 0.5
-#: The engine's prior belief that a learner is one who recalls repeated items that way (the
-#: rest never do); each learner's answers to repeated items move it (`engine.update_recall`).
-#: High, so that a course whose learners do recall is not over-trusted before the evidence.
-DEFAULT_RECALL_PRIOR = 0.9
 #: Passes through a competency's item pool, without mastery, before it is referred to a trainer
 #: (0: never) ...
 DEFAULT_MAX_PASSES = 3
@@ -88,8 +84,8 @@ class EngineCourse:
 
     `competencies` lists the course's own competencies first (`n_own` of them), then the
     competencies of other frameworks reached through `exactMatch` links, which receive evidence
-    but are never offered. `repeat_memory`, `recall_prior`, `max_passes`, `trainer_answers` and
-    `trainer_below` govern item pools that run out (docs/adaptive.md, "When the items run out").
+    but are never offered. `repeat_memory`, `max_passes`, `trainer_answers` and `trainer_below` govern item pools
+    that run out (docs/adaptive.md, "When the items run out").
     """
 
     competencies: tuple[str, ...]
@@ -102,7 +98,6 @@ class EngineCourse:
     threshold: float = DEFAULT_THRESHOLD
     review_base: int = DEFAULT_REVIEW_BASE
     repeat_memory: float = DEFAULT_REPEAT_MEMORY
-    recall_prior: float = DEFAULT_RECALL_PRIOR
     max_passes: int = DEFAULT_MAX_PASSES
     trainer_answers: int = DEFAULT_TRAINER_ANSWERS
     trainer_below: float = DEFAULT_TRAINER_BELOW
@@ -123,7 +118,6 @@ class EngineCourse:
             "threshold": self.threshold,
             "reviewBase": self.review_base,
             "repeatMemory": self.repeat_memory,
-            "recallPrior": self.recall_prior,
             "maxPasses": self.max_passes,
             "trainerAnswers": self.trainer_answers,
             "trainerBelow": self.trainer_below,
@@ -134,8 +128,7 @@ class EngineCourse:
         """The inverse of :meth:`to_dict`, for hosts that keep the course as JSON (the XBlock);
         a setting the data lacks (written by an older comptoir) takes its default."""
         optional = {"threshold": ("threshold", float), "reviewBase": ("review_base", int),
-                    "repeatMemory": ("repeat_memory", float), "recallPrior": ("recall_prior", float),
-                    "maxPasses": ("max_passes", int),
+                    "repeatMemory": ("repeat_memory", float), "maxPasses": ("max_passes", int),
                     "trainerAnswers": ("trainer_answers", int), "trainerBelow": ("trainer_below", float)}
         return cls(
             competencies=tuple(data["competencies"]), n_own=int(data["nOwn"]),
@@ -206,7 +199,6 @@ def _unit_ref(rc: Any, unit: Any) -> str:
 def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = None,
                   review_base: int = DEFAULT_REVIEW_BASE,
                   repeat_memory: float = DEFAULT_REPEAT_MEMORY,
-                  recall_prior: float = DEFAULT_RECALL_PRIOR,
                   max_passes: int = DEFAULT_MAX_PASSES,
                   trainer_answers: int = DEFAULT_TRAINER_ANSWERS,
                   trainer_below: float = DEFAULT_TRAINER_BELOW,
@@ -271,5 +263,5 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
         competencies=tuple(refs), n_own=len(own), params=tuple(params_for(r) for r in refs),
         prerequisites=prereqs, exact_matches=exact, items=tuple(items), lessons=lessons,
         threshold=float(threshold), review_base=review_base, repeat_memory=float(repeat_memory),
-        recall_prior=float(recall_prior), max_passes=int(max_passes), trainer_answers=int(trainer_answers),
+        max_passes=int(max_passes), trainer_answers=int(trainer_answers),
         trainer_below=float(trainer_below))

@@ -8,11 +8,10 @@
 export const MAX_STAGE = 16;
 /** Answer counts per item are kept up to this (one base64url digit in the learner state). */
 export const MAX_COUNT = 63;
-export const VERSION = "3";
+export const VERSION = "2";
 export const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const QMAX = (1 << 18) - 1;
 const DEFAULT_REPEAT_MEMORY = 0.5;
-const DEFAULT_RECALL_PRIOR = 0.9;
 const DEFAULT_MAX_PASSES = 3;
 const DEFAULT_TRAINER_ANSWERS = 18;
 const DEFAULT_TRAINER_BELOW = 0.5;
@@ -50,7 +49,6 @@ export function loadCourse(json) {
     threshold: raw.threshold,
     reviewBase: raw.reviewBase,
     repeatMemory: raw.repeatMemory === undefined ? DEFAULT_REPEAT_MEMORY : raw.repeatMemory,
-    recallPrior: raw.recallPrior === undefined ? DEFAULT_RECALL_PRIOR : raw.recallPrior,
     maxPasses: raw.maxPasses === undefined ? DEFAULT_MAX_PASSES : raw.maxPasses,
     trainerAnswers: raw.trainerAnswers === undefined ? DEFAULT_TRAINER_ANSWERS : raw.trainerAnswers,
     trainerBelow: raw.trainerBelow === undefined ? DEFAULT_TRAINER_BELOW : raw.trainerBelow,
@@ -59,10 +57,7 @@ export function loadCourse(json) {
   return course;
 }
 
-/**
- * answered[i] counts the answers given to item i (0 = never; capped at MAX_COUNT); recall is
- * the belief that this learner recalls repeated items (engine.py's update_recall).
- */
+/** answered[i] counts the answers given to item i (0 = never; capped at MAX_COUNT). */
 export function initialState(course) {
   const n = course.competencies.length;
   return {
@@ -72,7 +67,6 @@ export function initialState(course) {
     due: new Array(n).fill(0),
     answered: new Array(course.items.length).fill(0),
     seen: new Array(course.lessons.length).fill(false),
-    recall: course.recallPrior,
   };
 }
 
@@ -94,47 +88,25 @@ export function bktUpdate(p, prm, guess, slip, correct) {
   return post * (1.0 - prm.forget) + (1.0 - post) * prm.learn;
 }
 
-/**
- * P(the learner does not recall the answer) after `count` answers:
- * 1 - belief * (1 - (1 - repeatMemory)^count).
- */
-export function repeatOdds(course, count, belief = 1.0) {
+/** P(the learner does not recall the answer) after `count` answers: (1 - repeatMemory)^count. */
+export function repeatOdds(course, count) {
   let keep = 1.0;
   if (course.repeatMemory > 0.0) {
     for (let k = 0; k < count; k++) keep = keep * (1.0 - course.repeatMemory);
   }
-  return 1.0 - belief * (1.0 - keep);
+  return keep;
 }
 
 /** P(right | not known) on an item answered `count` times before: recalled, or guessed. */
-export function effectiveGuess(course, guess, count, belief = 1.0) {
+export function effectiveGuess(course, guess, count) {
   if (count <= 0 || course.repeatMemory <= 0.0) return guess;
-  return guess + (1.0 - guess) * (1.0 - repeatOdds(course, count, belief));
+  return guess + (1.0 - guess) * (1.0 - repeatOdds(course, count));
 }
 
 /** P(wrong | known) on an item answered `count` times before: a recalled answer is no slip. */
-export function effectiveSlip(course, slip, count, belief = 1.0) {
+export function effectiveSlip(course, slip, count) {
   if (count <= 0 || course.repeatMemory <= 0.0) return slip;
-  return slip * repeatOdds(course, count, belief);
-}
-
-/** The belief that this learner recalls repeated items after one more answer (engine.py). */
-export function updateRecall(course, state, itemIndex, correct) {
-  const count = state.answered[itemIndex];
-  const belief = state.recall;
-  const item = course.items[itemIndex];
-  if (count <= 0 || course.repeatMemory <= 0.0 || item.competencies.length === 0) return belief;
-  const p = state.p[item.competencies[0]];
-  let recalls = predictCorrect(p, effectiveGuess(course, item.guess, count),
-    effectiveSlip(course, item.slip, count));
-  let fresh = predictCorrect(p, item.guess, item.slip);
-  if (!correct) {
-    recalls = 1.0 - recalls;
-    fresh = 1.0 - fresh;
-  }
-  const num = belief * recalls;
-  const den = num + (1.0 - belief) * fresh;
-  return den > 0.0 ? num / den : belief;
+  return slip * repeatOdds(course, count);
 }
 
 export function itemsOf(course) {
@@ -210,9 +182,8 @@ export function recordResponse(course, state, itemIndex, correct) {
   const thr = course.threshold;
   const after = state.step + 1;
   const count = state.answered[itemIndex];
-  const guess = effectiveGuess(course, item.guess, count, state.recall);
-  const slip = effectiveSlip(course, item.slip, count, state.recall);
-  const recall = updateRecall(course, state, itemIndex, correct);
+  const guess = effectiveGuess(course, item.guess, count);
+  const slip = effectiveSlip(course, item.slip, count);
   const before = item.competencies.map((c) => passes(course, state, c));
   for (const c of evidenceTargets(course, itemIndex)) {
     const old = state.p[c];
@@ -231,7 +202,6 @@ export function recordResponse(course, state, itemIndex, correct) {
     }
   }
   state.step = after;
-  state.recall = recall;
   state.answered[itemIndex] = Math.min(count + 1, MAX_COUNT);
   item.competencies.forEach((c, k) => {
     if (state.p[c] < thr && passes(course, state, c) > before[k]) reofferLessons(course, state, c);
@@ -251,10 +221,9 @@ export function releaseCompetency(course, state, c) {
   reofferLessons(course, state, c);
 }
 
-export function separation(course, i, count = 0, belief = 1.0) {
+export function separation(course, i, count = 0) {
   const item = course.items[i];
-  return (1.0 - effectiveSlip(course, item.slip, count, belief)) -
-    effectiveGuess(course, item.guess, count, belief);
+  return (1.0 - effectiveSlip(course, item.slip, count)) - effectiveGuess(course, item.guess, count);
 }
 
 /** Practise with the least telling of the least answered items; test with the most telling. */
@@ -271,8 +240,8 @@ export function pickItem(course, state, c) {
   for (const i of course.itemsOf[c]) {
     if (state.answered[i] !== least) continue;
     const item = course.items[i];
-    const guess = effectiveGuess(course, item.guess, least, state.recall);
-    const slip = effectiveSlip(course, item.slip, least, state.recall);
+    const guess = effectiveGuess(course, item.guess, least);
+    const slip = effectiveSlip(course, item.slip, least);
     const score = (1.0 - slip) - guess;
     if (best < 0 || score > bestScore) {
       best = i;
@@ -406,8 +375,7 @@ export function encodeState(course, state) {
     else if (a > 1) again += num(k, 4) + num(Math.min(a, MAX_COUNT), 1);
   });
   const seen = lessonKeys.filter((_, j) => state.seen[j]).map((k) => num(k, 4)).join("");
-  return [VERSION, num(state.step, 5), records, once, seen, again, num(quantise(state.recall), 3)]
-    .join(".");
+  return [VERSION, num(state.step, 5), records, once, seen, again].join(".");
 }
 
 function positions(field, width) {
@@ -417,12 +385,12 @@ function positions(field, width) {
   return out;
 }
 
-/** Inverse of encodeState up to the 18-bit quantisation of P(L); reads versions 3, 2 and 1. */
+/** Inverse of encodeState up to the 18-bit quantisation of P(L); reads versions 2 and 1. */
 export function decodeState(course, text) {
   const parts = text.split(".");
-  const fields = { 1: 5, 2: 6, 3: 7 }[parts[0]];
+  const fields = { 1: 5, 2: 6 }[parts[0]];
   if (fields === undefined || fields !== parts.length) {
-    throw new Error("learner state: expected version 3 with 7 fields (or 2 with 6, 1 with 5)");
+    throw new Error("learner state: expected version 2 with 6 fields (or 1 with 5)");
   }
   const state = initialState(course);
   state.step = parse(parts[1], 0, 5, "step");
@@ -456,13 +424,12 @@ export function decodeState(course, text) {
     const j = lessonIndex.get(parse(parts[4], p, 4, "key"));
     if (j !== undefined) state.seen[j] = true;
   }
-  if (parts.length >= 6) {
+  if (parts.length === 6) {
     for (const p of positions(parts[5], 5)) {
       const i = itemIndex.get(parse(parts[5], p, 4, "key"));
       const count = parse(parts[5], p + 4, 1, "count");
       if (i !== undefined) state.answered[i] = count;
     }
   }
-  if (parts.length === 7) state.recall = parse(parts[6], 0, 3, "recall") / QMAX;
   return state;
 }

@@ -71,8 +71,6 @@ class LearnerState:
     """Mutable per-learner state; `comptoir.adaptive.state` packs it for suspend_data.
 
     `answered[i]` counts the answers given to item i (0 = never answered; capped at MAX_COUNT).
-    `recall` is the engine's belief that this learner recalls the answers of items seen before
-    (`update_recall`), carried from one competency to the next.
     """
 
     step: int
@@ -81,14 +79,13 @@ class LearnerState:
     due: list[int]
     answered: list[int]
     seen: list[bool] = field(default_factory=list)
-    recall: float = 1.0
 
 
 def initial_state(course: EngineCourse) -> LearnerState:
     n = len(course.competencies)
     return LearnerState(step=0, p=[prm.prior for prm in course.params], stage=[0] * n,
                         due=[0] * n, answered=[0] * len(course.items),
-                        seen=[False] * len(course.lessons), recall=course.recall_prior)
+                        seen=[False] * len(course.lessons))
 
 
 def predict_correct(p: float, guess: float, slip: float) -> float:
@@ -108,59 +105,28 @@ def bkt_update(p: float, prm: Params, guess: float, slip: float, correct: bool) 
     return post * (1.0 - prm.forget) + (1.0 - post) * prm.learn
 
 
-def repeat_odds(course: EngineCourse, count: int, belief: float = 1.0) -> float:
-    """P(the learner does not recall the answer) on an item already answered `count` times.
-
-    A learner who recalls does so with probability 1 − (1 − repeat_memory)^count (an integer
-    loop, no pow); `belief` is the chance that this learner is one who recalls at all
-    (`LearnerState.recall`); 1.0 on a new item.
-    """
+def repeat_odds(course: EngineCourse, count: int) -> float:
+    """P(the learner does not recall the answer) on an item already answered `count` times:
+    (1 − repeat_memory)^count, by an integer loop (no pow); 1.0 on a new item."""
     keep = 1.0
     if course.repeat_memory > 0.0:
         for _ in range(count):
             keep = keep * (1.0 - course.repeat_memory)
-    return 1.0 - belief * (1.0 - keep)
+    return keep
 
 
-def effective_guess(course: EngineCourse, guess: float, count: int, belief: float = 1.0) -> float:
+def effective_guess(course: EngineCourse, guess: float, count: int) -> float:
     """P(right | not known) on an item answered `count` times before: recalled, or guessed."""
     if count <= 0 or course.repeat_memory <= 0.0:
         return guess
-    return guess + (1.0 - guess) * (1.0 - repeat_odds(course, count, belief))
+    return guess + (1.0 - guess) * (1.0 - repeat_odds(course, count))
 
 
-def effective_slip(course: EngineCourse, slip: float, count: int, belief: float = 1.0) -> float:
+def effective_slip(course: EngineCourse, slip: float, count: int) -> float:
     """P(wrong | known) on an item answered `count` times before: a recalled answer is no slip."""
     if count <= 0 or course.repeat_memory <= 0.0:
         return slip
-    return slip * repeat_odds(course, count, belief)
-
-
-def update_recall(course: EngineCourse, state: LearnerState, item_index: int,
-                  correct: bool) -> float:
-    """The belief that this learner recalls repeated items, after one more answer (Bayes' rule).
-
-    Two kinds of learner: one who recalls as `repeat_memory` says, one who never does (the
-    engine's prior: `recall_prior`). Only a repeated item tells them apart; its answer is
-    weighed by P(L) of the item's first competency before the answer. A learner who keeps
-    missing items already seen is unlikely to recall them, and their right answers are then
-    counted as nearly fresh evidence; one who answers them right is taken to recall. Learners
-    differ in this, so the belief is the learner's own, and carried across competencies.
-    """
-    count = state.answered[item_index]
-    belief = state.recall
-    item = course.items[item_index]
-    if count <= 0 or course.repeat_memory <= 0.0 or not item.competencies:
-        return belief
-    p = state.p[item.competencies[0]]
-    recalls = predict_correct(p, effective_guess(course, item.guess, count),
-                              effective_slip(course, item.slip, count))
-    fresh = predict_correct(p, item.guess, item.slip)
-    if not correct:
-        recalls, fresh = 1.0 - recalls, 1.0 - fresh
-    num = belief * recalls
-    den = num + (1.0 - belief) * fresh
-    return num / den if den > 0.0 else belief
+    return slip * repeat_odds(course, count)
 
 
 def items_of(course: EngineCourse) -> list[list[int]]:
@@ -230,9 +196,9 @@ def margin_stage(course: EngineCourse, p: float) -> int:
     """The review stage a verdict at P(L) = p has earned: 1, plus one for every doubling of
     the doubt 1 − p that stays within the threshold's own doubt 1 − threshold.
 
-    A verdict just over the threshold is the one most likely false and is checked after
+    A verdict just over the threshold is the one most likely to be false and is checked after
     review_base items; one at 0.99 for a threshold of 0.95 has a fifth of the doubt and waits
-    two more doublings (stage 3). In a course without forgetting (forget 0) a review of a
+    two more doublings (stage 3). Without forgetting (forget 0, the default) a review of a
     confident verdict mostly costs an item.
     """
     doubt, room, stage = 1.0 - p, 1.0 - course.threshold, 1
@@ -253,20 +219,18 @@ def record_response(course: EngineCourse, state: LearnerState, item_index: int,
     """Update every competency the response is evidence for, review stages and answer counts.
 
     A repeated item's evidence is discounted: the learner may recall its answer, known or not
-    (`effective_guess`, `effective_slip`, weighted by the belief that this learner recalls),
-    so a right answer says less, a wrong one as much; the answer then updates that belief
-    (`update_recall`). Reaching mastery, or a right answer to a due review, sets the review
-    stage the verdict's margin has earned (`margin_stage`), at least one more than before.
-    When the answer completes a pass through an own competency's items and that competency is
-    still not mastered, its lessons are offered again.
+    (`effective_guess`, `effective_slip`), so a right answer says less, a wrong one as much.
+    Reaching mastery, or a right answer to a due review, sets the review stage the verdict's
+    margin has earned (`margin_stage`), and a due review moves at least one stage on. When the
+    answer completes a pass through an own competency's items and that competency is still not
+    mastered, its lessons are offered again.
     """
     item = course.items[item_index]
     thr = course.threshold
     after = state.step + 1
     count = state.answered[item_index]
-    guess = effective_guess(course, item.guess, count, state.recall)
-    slip = effective_slip(course, item.slip, count, state.recall)
-    recall = update_recall(course, state, item_index, correct)
+    guess = effective_guess(course, item.guess, count)
+    slip = effective_slip(course, item.slip, count)
     before = [passes(course, state, c) for c in item.competencies]
     for c in evidence_targets(course, item_index):
         old = state.p[c]
@@ -284,7 +248,6 @@ def record_response(course: EngineCourse, state: LearnerState, item_index: int,
             state.stage[c] = 0
             state.due[c] = 0
     state.step = after
-    state.recall = recall
     state.answered[item_index] = min(count + 1, MAX_COUNT)
     for c, old_passes in zip(item.competencies, before):
         if state.p[c] < thr and passes(course, state, c) > old_passes:
@@ -309,11 +272,10 @@ def release_competency(course: EngineCourse, state: LearnerState, c: int) -> Non
     _reoffer_lessons(course, state, c)
 
 
-def separation(course: EngineCourse, i: int, count: int = 0, belief: float = 1.0) -> float:
+def separation(course: EngineCourse, i: int, count: int = 0) -> float:
     """How much a right answer says about mastery: P(right | known) − P(right | not known)."""
     item = course.items[i]
-    return ((1.0 - effective_slip(course, item.slip, count, belief))
-            - effective_guess(course, item.guess, count, belief))
+    return (1.0 - effective_slip(course, item.slip, count)) - effective_guess(course, item.guess, count)
 
 
 def pick_item(course: EngineCourse, state: LearnerState, c: int) -> int:
@@ -334,8 +296,8 @@ def pick_item(course: EngineCourse, state: LearnerState, c: int) -> int:
         if state.answered[i] != least:
             continue
         item = course.items[i]
-        guess = effective_guess(course, item.guess, least, state.recall)
-        slip = effective_slip(course, item.slip, least, state.recall)
+        guess = effective_guess(course, item.guess, least)
+        slip = effective_slip(course, item.slip, least)
         score = (1.0 - slip) - guess
         if best < 0 or score > best_score:
             best, best_score = i, score

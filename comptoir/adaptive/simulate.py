@@ -16,8 +16,8 @@ slip 0.1, each competency's prior and learn (as if calibrated), the prerequisite
 
 - `comptoir`: the engine exactly as the browser player calls it — `next_activity` /
   `record_response` over the whole course, default settings (spaced reviews from 12 items on,
-  later for a verdict with a margin; repeats discounted by the learner's estimated recall;
-  referral to a trainer after 3 passes), no item cap. Review items count.
+  later for a verdict with a margin; repeats discounted; referral to a trainer after 3
+  passes), no item cap. Review items count.
 - `comptoir_no_reviews`: the same with reviews off (review_base 0), for a like-for-like view;
   `repeats_as_new_no_reviews`: reviews off and repeated items counted as new evidence, never a
   referral — the engine before pools could run out, as the earlier benchmark ran it.

@@ -1,8 +1,8 @@
 """Compact, versioned learner-state encoding that fits SCORM 1.2's 4,096-char suspend_data.
 
-Format (version 3), base64url digits, fields separated by '.':
+Format (version 2), base64url digits, fields separated by '.':
 
-    3.<step:5>.<competency records>.<items answered once>.<seen lesson keys>.<items answered again>.<recall:3>
+    2.<step:5>.<competency records>.<items answered once>.<seen lesson keys>.<items answered again>
 
 
 Records are keyed by a 24-bit FNV-1a hash of the reference or id (4 digits), not by position,
@@ -11,13 +11,11 @@ content) are skipped. A competency record is key(4) + P(L) quantised to 18 bits 
 stage (1), followed by its due step (5) when the stage is above 0; competencies still at their
 prior are left out. Items answered exactly once are listed by key (4); items answered two times
 or more by key and count (5; counts stop at 63). Worst case for 40 competencies, 80 exactMatch
-ones, 400 items all answered again and 40 lessons: 40×13 + 80×8 + 400×5 + 40×4 + 16 ≈ 3,340
-characters. The last field is the engine's belief that the learner recalls repeated items
-(`LearnerState.recall`), quantised to 18 bits like P(L).
+ones, 400 items all answered again and 40 lessons: 40×13 + 80×8 + 400×5 + 40×4 + 12 ≈ 3,330
+characters.
 
-Versions 1 (five fields, the items of the current round listed once: they count as answered
-once) and 2 (six fields, before the recall belief) are still read; their learners start from
-the course's `recall_prior`.
+Version 1 (five fields, the items of the current round listed once) is still read: its answered
+items count as answered once.
 """
 from __future__ import annotations
 
@@ -25,8 +23,8 @@ from ..identity import state_key
 from .course import EngineCourse
 from .engine import MAX_COUNT, LearnerState, initial_state
 
-VERSION = "3"
-FIELDS = {"1": 5, "2": 6, "3": 7}  # versions this module reads, and their number of fields
+VERSION = "2"
+FIELDS = {"1": 5, "2": 6}  # versions this module reads, and their number of fields
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _DIGIT = {ch: i for i, ch in enumerate(ALPHABET)}
 QMAX = (1 << 18) - 1
@@ -104,15 +102,14 @@ def encode_state(course: EngineCourse, state: LearnerState) -> str:
     once = "".join(k for k, a in zip(item_keys, state.answered) if a == 1)
     again = "".join(k + _num(min(a, MAX_COUNT), 1) for k, a in zip(item_keys, state.answered) if a > 1)
     seen = "".join(k for k, s in zip(lesson_keys, state.seen) if s)
-    return ".".join([VERSION, _num(state.step, 5), "".join(records), once, seen, again,
-                     _num(quantise(state.recall), 3)])
+    return ".".join([VERSION, _num(state.step, 5), "".join(records), once, seen, again])
 
 
 def decode_state(course: EngineCourse, text: str) -> LearnerState:
     """Inverse of encode_state, up to the 18-bit quantisation of P(L); ValueError if malformed."""
     parts = text.split(".")
     if FIELDS.get(parts[0]) != len(parts):
-        raise ValueError("learner state: expected version 3 with 7 fields (or 2 with 6, 1 with 5)")
+        raise ValueError("learner state: expected version 2 with 6 fields (or 1 with 5)")
     state = initial_state(course)
     state.step = _parse(parts[1], 0, 5, "step")
     comp_keys, item_keys, lesson_keys = _course_keys(course)
@@ -142,14 +139,12 @@ def decode_state(course: EngineCourse, text: str) -> LearnerState:
         j = _lookup(lesson_index, parts[4], pos)
         if j is not None:
             state.seen[j] = True
-    if len(parts) >= 6:
+    if len(parts) == 6:
         for pos in _positions(parts[5], 5):
             i = _lookup(item_index, parts[5], pos)
             count = _parse(parts[5], pos + 4, 1, "count")
             if i is not None:
                 state.answered[i] = count
-    if len(parts) == 7:
-        state.recall = _parse(parts[6], 0, 3, "recall") / QMAX
     return state
 
 

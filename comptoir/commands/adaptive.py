@@ -77,8 +77,8 @@ examples:
 Runs simulated learners through course graphs drawn from three world families (reference,
 second, third — the last held out from policy work), each in two orders (answer then learn,
 learn then answer), several world draws each. comptoir is the engine exactly as the browser
-player calls it (next_activity, default settings: reviews, repeats discounted by the learner's
-estimated recall, referral to a trainer); the baselines are item-aware BKT, individualised BKT, plain BKT, n correct in a row
+player calls it (next_activity, default settings: reviews, repeats discounted, referral to a
+trainer); the baselines are item-aware BKT, individualised BKT, plain BKT, n correct in a row
 and a fixed sequence; an oracle sets the scale. Prints, per family and order, each policy's
 items ÷ oracle at the criterion (>= 95 % truly mastered, <= 3 % false mastery; interpolated
 between thresholds) as median (min-max) over the world draws, comptoir's saving against
