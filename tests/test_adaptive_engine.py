@@ -10,9 +10,9 @@ import pytest
 from comptoir.adaptive.course import (DEFAULT_GUESS, DEFAULT_SLIP, EngineCourse, EngineItem,
                                       EngineLesson, Params, engine_course)
 from comptoir.adaptive.engine import (MAX_COUNT, bkt_update, competency_status,
-                                      effective_guess, effective_slip, initial_state, next_activity,
-                                      predict_correct, record_lesson, record_response,
-                                      release_competency)
+                                      effective_guess, effective_slip, initial_state, margin_stage,
+                                      next_activity, predict_correct, record_lesson,
+                                      record_response, release_competency)
 from comptoir.adaptive.state import (SUSPEND_DATA_LIMIT, decode_state, encode_state, quantise)
 
 
@@ -115,7 +115,28 @@ def test_mastered_competency_comes_back_for_spaced_review() -> None:
     kind, i, reason, comp = next_activity(c, s).full()
     assert c.items[i].competencies == (0,) and (reason, comp) == ("review", 0)
     record_response(c, s, i, True)
-    assert s.stage[0] == 2 and s.due[0] == s.step + 6
+    # one stage on at least; further when the verdict's margin has earned it
+    want = max(2, earned_stage(Fraction(s.p[0]), Fraction(c.threshold)))
+    assert want > 2 and s.stage[0] == want and s.due[0] == s.step + 3 * 2 ** (want - 1)
+
+
+def earned_stage(p: Fraction, threshold: Fraction) -> int:
+    """1 + the largest k with (1 − p)·2^k ≤ 1 − threshold, in exact rationals (at most 16)."""
+    return 1 + max(k for k in range(16) if (1 - p) * 2 ** k <= 1 - threshold)
+
+
+@pytest.mark.parametrize("p,stage", [(0.951, 1), (0.97, 1), (0.98, 2), (0.99, 3), (0.999, 6),
+                                     (0.9999, 9)])
+def test_a_confident_verdict_waits_longer_for_its_first_review(p: float, stage: int) -> None:
+    """Doubt 1 − p against the threshold's 0.05: 0.03 does not fit twice (stage 1), 0.02 does
+    (stage 2), 0.01 fits four times (stage 3), 0.001 32 times (stage 6)."""
+    c = course(lessons=(), threshold=0.95)
+    assert margin_stage(c, p) == stage == earned_stage(Fraction(p), Fraction(0.95))
+    s = initial_state(c)
+    s.p[0] = 0.9  # one right answer to the fill-in (guess 0.03) lands far above the threshold
+    record_response(c, s, 1, True)
+    assert s.p[0] > 0.99 and s.stage[0] == earned_stage(Fraction(s.p[0]), Fraction(0.95)) >= 3
+    assert s.due[0] == s.step + 3 * 2 ** (s.stage[0] - 1)
 
 
 def test_finished_course_has_no_next_activity() -> None:

@@ -159,6 +159,18 @@ export function reviewInterval(course, stage) {
   return interval;
 }
 
+/** The review stage a verdict at P(L) = p has earned (engine.py's margin_stage). */
+export function marginStage(course, p) {
+  let doubt = 1.0 - p;
+  const room = 1.0 - course.threshold;
+  let stage = 1;
+  while (stage < MAX_STAGE && doubt + doubt <= room) {
+    doubt = doubt + doubt;
+    stage = stage + 1;
+  }
+  return stage;
+}
+
 function reofferLessons(course, state, c) {
   course.lessons.forEach((lesson, j) => {
     if (lesson.competencies.includes(c)) state.seen[j] = false;
@@ -179,10 +191,10 @@ export function recordResponse(course, state, itemIndex, correct) {
     state.p[c] = next;
     if (c >= course.nOwn || course.reviewBase <= 0) continue;
     if (next >= thr && old < thr) {
-      state.stage[c] = 1;
-      state.due[c] = after + reviewInterval(course, 1);
+      state.stage[c] = marginStage(course, next);
+      state.due[c] = after + reviewInterval(course, state.stage[c]);
     } else if (next >= thr && state.stage[c] > 0 && state.due[c] <= state.step) {
-      state.stage[c] = Math.min(state.stage[c] + 1, MAX_STAGE);
+      state.stage[c] = Math.max(Math.min(state.stage[c] + 1, MAX_STAGE), marginStage(course, next));
       state.due[c] = after + reviewInterval(course, state.stage[c]);
     } else if (next < thr) {
       state.stage[c] = 0;

@@ -192,6 +192,22 @@ def review_interval(course: EngineCourse, stage: int) -> int:
     return interval
 
 
+def margin_stage(course: EngineCourse, p: float) -> int:
+    """The review stage a verdict at P(L) = p has earned: 1, plus one for every doubling of
+    the doubt 1 − p that stays within the threshold's own doubt 1 − threshold.
+
+    A verdict just over the threshold is the one most likely to be false and is checked after
+    review_base items; one at 0.99 for a threshold of 0.95 has a fifth of the doubt and waits
+    two more doublings (stage 3). Without forgetting (forget 0, the default) a review of a
+    confident verdict mostly costs an item.
+    """
+    doubt, room, stage = 1.0 - p, 1.0 - course.threshold, 1
+    while stage < MAX_STAGE and doubt + doubt <= room:
+        doubt = doubt + doubt
+        stage = stage + 1
+    return stage
+
+
 def _reoffer_lessons(course: EngineCourse, state: LearnerState, c: int) -> None:
     for j, lesson in enumerate(course.lessons):
         if c in lesson.competencies:
@@ -203,9 +219,11 @@ def record_response(course: EngineCourse, state: LearnerState, item_index: int,
     """Update every competency the response is evidence for, review stages and answer counts.
 
     A repeated item's evidence is discounted: the learner may recall its answer, known or not
-    (`effective_guess`, `effective_slip`), so a right answer says less, a wrong one as much. When the answer completes a
-    pass through an own competency's items and that competency is still not mastered, its
-    lessons are offered again.
+    (`effective_guess`, `effective_slip`), so a right answer says less, a wrong one as much.
+    Reaching mastery, or a right answer to a due review, sets the review stage the verdict's
+    margin has earned (`margin_stage`), and a due review moves at least one stage on. When the
+    answer completes a pass through an own competency's items and that competency is still not
+    mastered, its lessons are offered again.
     """
     item = course.items[item_index]
     thr = course.threshold
@@ -221,10 +239,10 @@ def record_response(course: EngineCourse, state: LearnerState, item_index: int,
         if c >= course.n_own or course.review_base <= 0:
             continue
         if new >= thr and old < thr:
-            state.stage[c] = 1
-            state.due[c] = after + review_interval(course, 1)
+            state.stage[c] = margin_stage(course, new)
+            state.due[c] = after + review_interval(course, state.stage[c])
         elif new >= thr and state.stage[c] > 0 and state.due[c] <= state.step:
-            state.stage[c] = min(state.stage[c] + 1, MAX_STAGE)
+            state.stage[c] = max(min(state.stage[c] + 1, MAX_STAGE), margin_stage(course, new))
             state.due[c] = after + review_interval(course, state.stage[c])
         elif new < thr:
             state.stage[c] = 0

@@ -15,8 +15,9 @@ answered before: after k earlier answers with probability 1 − (1 − recall)^k
 slip 0.1, each competency's prior and learn (as if calibrated), the prerequisite graph.
 
 - `comptoir`: the engine exactly as the browser player calls it — `next_activity` /
-  `record_response` over the whole course, default settings (spaced reviews every 12 items,
-  repeats discounted, referral to a trainer after 3 passes), no item cap. Review items count.
+  `record_response` over the whole course, default settings (spaced reviews from 12 items on,
+  later for a verdict with a margin; repeats discounted; referral to a trainer after 3
+  passes), no item cap. Review items count.
 - `comptoir_no_reviews`: the same with reviews off (review_base 0), for a like-for-like view;
   `repeats_as_new_no_reviews`: reviews off and repeated items counted as new evidence, never a
   referral — the engine before pools could run out, as the earlier benchmark ran it.
