@@ -2,7 +2,7 @@
 
     python bench/calibrate.py [--data ../shared/data/assistments2009/builder_train.csv] [--folds 5]
 
-Prints one JSON document: for each model (standard, forgetting, ability) the wall time of a fit
+Prints one JSON document: for each model (standard, forgetting, ability, history) the wall time of a fit
 on the whole file, its in-sample log-likelihood and the pooled cross-validated AUC, RMSE and
 log-loss with the per-fold AUC. Same seed (0), hence the same folds, for every model.
 """

@@ -1,10 +1,13 @@
 """The ability model (`calibrate --model ability`): recovery of class-specific parameters on
-simulated learners, no leakage from later answers, the CLI, and the older models unchanged."""
+simulated learners, no leakage from later answers, the CLI, and the older models unchanged; the
+history model (`--model history`): its classes, bands and correlations against hand counts, no
+leakage, its document and CLI."""
 from __future__ import annotations
 
 import json
 import random
 from pathlib import Path
+from statistics import correlation
 
 import pytest
 
@@ -12,6 +15,7 @@ np = pytest.importorskip("numpy")
 
 from comptoir.adaptive.ability import ability_class, class_names, earlier_record  # noqa: E402
 from comptoir.adaptive.calibrate import cross_validate, fit, predict  # noqa: E402
+from comptoir.adaptive.history import correlations, related_class, streak_band, streak_names  # noqa: E402
 from comptoir.adaptive.data import Response  # noqa: E402
 from comptoir.commands import adaptive as commands  # noqa: E402
 
@@ -133,3 +137,95 @@ def test_cli_calibrate_and_evaluate_ability(tmp_path: Path, capsys: pytest.Captu
     assert commands.main(["calibrate", "--data", str(data), "--format", "cmi5", "--model", "ability",
                           "--out", str(tmp_path / "x.json")]) == 2
     assert "--model ability fits competencies" in capsys.readouterr().err
+
+
+# --- the history model (`--model history`): related-accuracy class × streak band -------------
+
+def _hand_made() -> list[Response]:
+    a = [("x", c) for c in (1, 0, 0, 0)] + [("y", 1)] * 6 + [("z", 0)]
+    b = [("y", 1), ("y", 0), ("y", 1), ("x", 1)]
+    return [Response("a", k, c) for k, c in a] + [Response("b", k, c) for k, c in b]
+
+
+def test_history_classes_and_bands_match_a_hand_count() -> None:
+    """The oracle is worked out by hand from the stated rule. z is related to x (corr 0.5 →
+    weight 0.5⁴) and negatively to y (weight 0); x and y are unrelated.
+    a: x first (new); y: no related earlier competency → plain earlier accuracy 1/4 → <0.6;
+    z: related accuracy = x's 1/4 → <0.6, although a's plain earlier accuracy is 7/10 (0.7-0.8).
+    b: y first (new); x: y unrelated → plain earlier accuracy 2/3 → 0.6-0.7."""
+    skills = ["x", "y", "z"]
+    corr = np.zeros((3, 3))
+    corr[2, 0], corr[2, 1] = 0.5, -0.2
+    data = _hand_made()
+    assert related_class(data, skills, corr).tolist() == [0] * 4 + [1] * 6 + [1] + [0] * 3 + [2]
+    plain = corr.copy()
+    plain[2, 0] = 0.0                                 # nothing related: the ability model's rule
+    assert related_class(data, skills, plain).tolist()[10] == 3
+    # identical answers just before: x 1,0,0,0 → 0,1,1,2; y six 1s → 0..5; z → 0; b's y 1,0,1 → 0,1,1
+    assert streak_band(data).tolist() == [0, 1, 1, 1] + [0, 1, 1, 2, 2, 3] + [0] + [0, 1, 1] + [0]
+    assert streak_names((1, 3, 5, 10, 20)) == ["first", "1-2", "3-4", "5-9", "10-19", "20+"]
+
+
+def test_history_correlations_match_a_plain_pearson() -> None:
+    rng = random.Random(11)
+    data = [Response(f"s{s}", k, int(rng.random() < 0.3 + 0.4 * (s % 3 == 0) + 0.1 * (k == "q")))
+            for s in range(40) for k in ("p", "q", "r") for _ in range(rng.randint(1, 4))
+            if not (k == "r" and s >= 25)]                 # r: only 25 learners in common
+    acc = {}
+    for r in data:
+        n, k = acc.get((r.student, r.competency), (0, 0))
+        acc[(r.student, r.competency)] = (n + 1, k + r.correct)
+    share = {key: k / n for key, (n, k) in acc.items()}
+    want = correlation([share[(f"s{s}", "p")] for s in range(40)], [share[(f"s{s}", "q")] for s in range(40)])
+    got = correlations(data, ["p", "q", "r"], min_common=30)
+    assert got[0, 1] == got[1, 0] == pytest.approx(round(want, 4), abs=1e-12)
+    assert got[0, 2] == got[2, 1] == 0.0 and np.all(np.diag(got) == 0.0)
+    assert correlations(data, ["p", "q", "r"], min_common=20)[0, 2] != 0.0
+
+
+def test_history_prediction_never_uses_later_answers() -> None:
+    """As for the ability model: flip a learner's answers from answer i on; nothing up to i
+    moves, and the next sequence's first prediction and the next answer's band do (the test
+    can see a leak)."""
+    data = ability_learners(300, seed=2)
+    doc = fit(data, "history", restarts=1, max_iter=20, thresholds=THRESHOLD, min_common=10)
+    assert doc["model"] == "history" and doc["history"]["related"]
+    base = predict(doc, data)
+    mine = [j for j, r in enumerate(data) if r.student == "s7"]
+    i = mine[8]
+    flipped = [Response(r.student, r.competency, 1 - r.correct) if j >= i and r.student == "s7" else r
+               for j, r in enumerate(data)]
+    again = predict(doc, flipped)
+    assert np.array_equal(again[: i + 1], base[: i + 1])
+    others = [j for j, r in enumerate(data) if r.student != "s7"]
+    assert np.array_equal(again[others], base[others])
+    assert again[mine[12]] != base[mine[12]] and again[i + 1] != base[i + 1]
+
+
+def test_history_document_and_unknown_competencies() -> None:
+    doc = fit(ability_learners(200, seed=4), "history", restarts=1, max_iter=10, thresholds=THRESHOLD)
+    h = doc["history"]
+    assert h["classes"] == ["new", "<0.5", ">=0.5"] and len(h["streak_bands"]) == 6
+    for values in doc["skills"].values():
+        assert all(0.0 <= values[n] <= 1.0 for n in ("prior", "learn", "forget", "guess", "slip"))
+    k1 = h["skills"]["k1"]
+    assert np.array(k1["prior"]).shape == (3, 6) and sum(map(sum, k1["answers"])) == doc["skills"]["k1"]["n"]
+    p = predict(doc, [Response("z", "never-seen", 1), Response("z", "never-seen", 0),
+                      Response("z", "also-new", 1)])
+    assert np.all(np.isfinite(p)) and p[0] != p[2]
+
+
+def test_cli_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "log.csv"
+    data.write_text("".join(f"{r.student},{r.competency},{r.correct}\n" for r in ability_learners(150, seed=5)))
+    out = tmp_path / "params.json"
+    assert commands.main(["calibrate", "--data", str(data), "--format", "csv", "--model", "history",
+                          "--restarts", "1", "--max-iter", "10", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["model"] == "history" and doc["history"]["streaks"] == [1, 3, 5, 10, 20]
+    capsys.readouterr()
+    assert commands.main(["evaluate", "--params", str(out), "--data", str(data), "--format", "csv"]) == 0
+    assert 0.5 < json.loads(capsys.readouterr().out)["auc"] <= 1.0
+    assert commands.main(["calibrate", "--data", str(data), "--format", "xblock", "--model", "history",
+                          "--out", str(tmp_path / "x.json")]) == 2
+    assert "--model history fits competencies" in capsys.readouterr().err

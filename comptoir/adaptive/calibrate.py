@@ -24,7 +24,7 @@ import numpy as np
 from .course import BAD_GUESS, BAD_SLIP, DEFAULT_REPEAT_MEMORY, DEFAULT_SLIP, MIN_ITEM_RESPONSES
 from .data import Response
 
-MODELS = ("standard", "forgetting", "ability")
+MODELS = ("standard", "forgetting", "ability", "history")
 NAMES = ("prior", "learn", "forget", "guess", "slip")
 EPS = 1e-4
 
@@ -282,6 +282,10 @@ def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 
         from .ability import fit_ability
         return fit_ability(responses, restarts=restarts, explore_iter=explore_iter,
                            max_iter=max_iter, tol=tol, seed=seed, **ability_options)
+    if model == "history":  # per (competency, related-accuracy class, streak band)
+        from .history import fit_history
+        return fit_history(responses, restarts=restarts, explore_iter=explore_iter,
+                           max_iter=max_iter, tol=tol, seed=seed, **ability_options)
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}")
     forgetting = model == "forgetting"
@@ -451,6 +455,9 @@ def predict(doc: dict[str, Any], responses: Sequence[Response]) -> np.ndarray:
     if doc.get("model") == "ability":
         from .ability import predict_ability
         return predict_ability(doc, responses)
+    if doc.get("model") == "history":
+        from .history import predict_history
+        return predict_history(doc, responses)
     skills = list(doc["skills"])
     table = np.array([[doc["skills"][s][n] for n in NAMES] for s in skills]
                      + [[doc["default"][n] for n in NAMES]])

@@ -18,7 +18,7 @@ from ..adaptive.course import BAD_GUESS, BAD_SLIP, DEFAULT_REPEAT_MEMORY, MIN_IT
 from ..adaptive.data import FORMATS, ITEM_FORMATS, DataError, read_answers, read_responses, responses_of
 from ..progress import Bar
 
-MODELS = ("standard", "forgetting", "ability")
+MODELS = ("standard", "forgetting", "ability", "history")
 
 CALIBRATE_EPILOG = """\
 examples:
@@ -51,10 +51,13 @@ target built from the course uses it (docs/adaptive.md, "Calibrating from your L
 
 Models: standard BKT; forgetting (P(forget) > 0); ability (forgetting, every parameter per
 competency and ability class, the class from the learner's accuracy on the competencies answered
-before; piech, csv and xapi only; the engine does not use the classes yet, it reads their
-average in "skills"). Needs numpy (pip install 'comptoir[calibrate]'). EM runs all restarts
-together for a few iterations, keeps the best per competency, then iterates until the
-log-likelihood gains less than --tol per response.
+before); history (forgetting, every parameter per competency, class and streak band: the class
+from the learner's accuracy on earlier competencies weighted by how related they are, the band
+from the identical answers just before in the sequence). ability and history: piech, csv and
+xapi only; the engine does not use classes or bands yet, it reads their average in "skills".
+Needs numpy (pip install 'comptoir[calibrate]'). EM runs all restarts together for a few
+iterations, keeps the best per competency, then iterates until the log-likelihood gains less
+than --tol per response.
 """
 
 EVALUATE_EPILOG = """\
@@ -62,6 +65,7 @@ examples:
   comptoir evaluate --params params.json --data held_out.csv --format csv
   comptoir evaluate --cv 5 --model forgetting --data builder_train.csv --format piech
   comptoir evaluate --cv 5 --model ability --data builder_train.csv --format piech
+  comptoir evaluate --cv 5 --model history --data builder_train.csv --format piech
 
 Prints JSON: auc (pooled over all predictions), rmse, log_loss, n. Every prediction is made
 before the response it predicts is seen. With --cv K, students are split into K folds; each
@@ -125,8 +129,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
     if args.lrs is None and (args.data is None or args.format is None):
         return _fail("calibrate needs --data FILE --format F, or --lrs URL")
-    if args.model == "ability" and (args.lrs is not None or args.format in ITEM_FORMATS):
-        return _fail("--model ability fits competencies, not items: use it with piech, csv or xapi "
+    if args.model in ("ability", "history") and (args.lrs is not None or args.format in ITEM_FORMATS):
+        return _fail(f"--model {args.model} fits competencies, not items: use it with piech, csv or xapi "
                      "(per-item calibration fits standard or forgetting)")
     if args.lrs is not None and args.format not in (None, "cmi5"):
         return _fail("--lrs reads the cmi5 package's statements: leave --format out (or say cmi5)")
@@ -291,8 +295,8 @@ def _data_args(p: argparse.ArgumentParser, model_required: bool, data_required: 
     p.add_argument("--data", required=data_required, type=Path, help="response log to read")
     p.add_argument("--format", required=data_required, choices=FORMATS, help="format of --data")
     p.add_argument("--model", choices=MODELS, default="standard", required=model_required,
-                   help="standard BKT, BKT with P(forget) > 0, or forgetting BKT per ability class "
-                        "of learner (default: standard)")
+                   help="standard BKT, BKT with P(forget) > 0, forgetting BKT per ability class "
+                        "of learner, or per related-accuracy class and streak band (default: standard)")
     p.add_argument("--restarts", type=int, default=4, help="EM starting points (default: 4)")
     p.add_argument("--max-iter", type=int, default=150, help="EM iteration cap (default: 150)")
     p.add_argument("--tol", type=float, default=1e-6,
