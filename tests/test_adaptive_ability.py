@@ -123,13 +123,18 @@ def test_existing_models_unchanged(model: str) -> None:
     assert float(predict(doc, synthetic(50, seed=8)).sum()) == total
 
 
-def test_cli_calibrate_and_evaluate_ability(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def calibrate_cli(tmp_path: Path, model: str) -> tuple[dict, Path, Path]:
+    """`comptoir calibrate --model MODEL` on 150 simulated learners: (document, data file, document file)."""
     data = tmp_path / "log.csv"
     data.write_text("".join(f"{r.student},{r.competency},{r.correct}\n" for r in ability_learners(150, seed=5)))
     out = tmp_path / "params.json"
-    assert commands.main(["calibrate", "--data", str(data), "--format", "csv", "--model", "ability",
+    assert commands.main(["calibrate", "--data", str(data), "--format", "csv", "--model", model,
                           "--restarts", "1", "--max-iter", "10", "--out", str(out)]) == 0
-    doc = json.loads(out.read_text())
+    return json.loads(out.read_text()), data, out
+
+
+def test_cli_calibrate_and_evaluate_ability(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc, data, out = calibrate_cli(tmp_path, "ability")
     assert doc["model"] == "ability" and doc["ability"]["thresholds"] == [0.6, 0.7, 0.8]
     capsys.readouterr()
     assert commands.main(["evaluate", "--params", str(out), "--data", str(data), "--format", "csv"]) == 0
@@ -216,12 +221,7 @@ def test_history_document_and_unknown_competencies() -> None:
 
 
 def test_cli_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "log.csv"
-    data.write_text("".join(f"{r.student},{r.competency},{r.correct}\n" for r in ability_learners(150, seed=5)))
-    out = tmp_path / "params.json"
-    assert commands.main(["calibrate", "--data", str(data), "--format", "csv", "--model", "history",
-                          "--restarts", "1", "--max-iter", "10", "--out", str(out)]) == 0
-    doc = json.loads(out.read_text())
+    doc, data, out = calibrate_cli(tmp_path, "history")
     assert doc["model"] == "history" and doc["history"]["streaks"] == [1, 3, 5, 10, 20]
     capsys.readouterr()
     assert commands.main(["evaluate", "--params", str(out), "--data", str(data), "--format", "csv"]) == 0

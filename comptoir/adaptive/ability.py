@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .calibrate import NAMES, Sequences, Tying, _iterate, _starts, build_sequences, known_sequences, predicted
+from .calibrate import (NAMES, Sequences, Tying, _iterate, _starts, build_sequences, known_sequences, predicted,
+                        split_rows)
 from .data import Response
 
 #: Earlier accuracy cut points between the classes (fixed, not fitted; near the quartiles of the
@@ -68,14 +69,6 @@ def ability_class(responses: Sequence[Response], thresholds: Sequence[float]) ->
     return np.where(n_before == 0, 0, banded)
 
 
-def _class_rows(seqs: Sequences, cls: np.ndarray, n_classes: int) -> Sequences:
-    """Give each sequence the parameter row of its (competency, class): row = k · C + class."""
-    flat_cls = cls[seqs.where]
-    seqs.skill = seqs.skill * n_classes + flat_cls
-    seqs.seq_skill = seqs.seq_skill * n_classes + flat_cls[: len(seqs.seq_skill)]
-    return seqs
-
-
 def fit_ability(responses: Sequence[Response], restarts: int = 4, explore_iter: int = 8,
                 max_iter: int = 150, tol: float = 1e-6, seed: int = 0,
                 thresholds: Sequence[float] = THRESHOLDS, per_class: Sequence[str] = PER_CLASS,
@@ -84,7 +77,7 @@ def fit_ability(responses: Sequence[Response], restarts: int = 4, explore_iter: 
     n_classes = len(thresholds) + 2
     seqs = build_sequences(responses)
     K = len(seqs.skills)
-    seqs = _class_rows(seqs, ability_class(responses, thresholds), n_classes)
+    seqs = split_rows(seqs, ability_class(responses, thresholds), n_classes)
     tying = Tying(np.repeat(np.arange(K), n_classes), tuple(n for n in NAMES if n not in per_class),
                   shrink)
     params = np.repeat(_starts(K, restarts, True, seed), n_classes, axis=1)
@@ -131,6 +124,6 @@ def predict_ability(doc: dict[str, Any], responses: Sequence[Response]) -> np.nd
     skills = list(doc["skills"])
     rows = [ability["skills"][s] for s in skills] + [ability["default"]]
     table = np.array([[row[n] for n in NAMES] for row in rows]).transpose(0, 2, 1)  # (K, C, 5)
-    seqs = _class_rows(known_sequences(responses, skills), ability_class(responses, thresholds),
+    seqs = split_rows(known_sequences(responses, skills), ability_class(responses, thresholds),
                        n_classes)
     return predicted(seqs, table.reshape(-1, len(NAMES)))

@@ -473,6 +473,15 @@ def known_sequences(responses: Sequence[Response], skills: list[str]) -> Sequenc
     return seqs
 
 
+def split_rows(seqs: Sequences, row: np.ndarray, per_skill: int) -> Sequences:
+    """Give every answer its own parameter row within its competency: competency · per_skill +
+    `row` (per answer). The ability and history models fit one row per (competency, class…)."""
+    flat = row[seqs.where]
+    seqs.skill = seqs.skill * per_skill + flat
+    seqs.seq_skill = seqs.seq_skill * per_skill + flat[: len(seqs.seq_skill)]
+    return seqs
+
+
 def predicted(seqs: Sequences, table: np.ndarray) -> np.ndarray:
     """P(correct) of every response, in the original order, from a (rows, 5) parameter table."""
     _, _, before, _, _, _, _ = _forward(seqs, table[None])

@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 
 from .ability import class_names
-from .calibrate import NAMES, Sequences, Tying, _iterate, _starts, build_sequences, known_sequences, predicted
+from .calibrate import (NAMES, Sequences, Tying, _iterate, _starts, build_sequences, known_sequences, predicted,
+                        split_rows)
 from .data import Response
 
 #: Related-accuracy cut points between the classes (fixed, the ability model's).
@@ -143,14 +144,6 @@ def streak_band(responses: Sequence[Response], streaks: Sequence[int] = STREAKS)
     return np.searchsorted(np.asarray(streaks), run, side="right")
 
 
-def _assign(seqs: Sequences, row: np.ndarray, per_skill: int) -> Sequences:
-    """Give every answer its row: competency · per_skill + `row` (class · bands + band)."""
-    flat = row[seqs.where]
-    seqs.skill = seqs.skill * per_skill + flat
-    seqs.seq_skill = seqs.seq_skill * per_skill + flat[: len(seqs.seq_skill)]
-    return seqs
-
-
 def fit_history(responses: Sequence[Response], restarts: int = 4, explore_iter: int = 8,
                 max_iter: int = 150, tol: float = 1e-6, seed: int = 0,
                 thresholds: Sequence[float] = THRESHOLDS, streaks: Sequence[int] = STREAKS,
@@ -162,7 +155,7 @@ def fit_history(responses: Sequence[Response], restarts: int = 4, explore_iter: 
     K = len(seqs.skills)
     corr = correlations(responses, seqs.skills, min_common)
     row = related_class(responses, seqs.skills, corr, thresholds, power) * S + streak_band(responses, streaks)
-    seqs = _assign(seqs, row, C * S)
+    seqs = split_rows(seqs, row, C * S)
     tying = Tying(np.repeat(np.arange(K), C * S), (), shrink)
     params = np.repeat(_starts(K, restarts, True, seed), C * S, axis=1)
     params, ll, _, iterations = _iterate(seqs, params, True, explore_iter, max_iter, tol, tying=tying)
@@ -222,4 +215,4 @@ def predict_history(doc: dict[str, Any], responses: Sequence[Response]) -> np.nd
     table = np.array([[row[n] for n in NAMES] for row in rows])            # (K+1, 5, C, S)
     table = table.transpose(0, 2, 3, 1).reshape(-1, len(NAMES))
     row = related_class(responses, skills, corr, thresholds, h["power"]) * S + streak_band(responses, streaks)
-    return predicted(_assign(known_sequences(responses, skills), row, C * S), table)
+    return predicted(split_rows(known_sequences(responses, skills), row, C * S), table)
