@@ -11,6 +11,7 @@ pytest.importorskip("numpy")
 from comptoir.adaptive.engine import next_activity  # noqa: E402
 from comptoir.adaptive import simulate as sim  # noqa: E402
 from comptoir.adaptive.simulate import (FAMILIES, HELD_OUT, REFERENCE, TUNING, BKTBatch,  # noqa: E402
+                                        ClairvoyantBatch,
                                         FixedBatch, OracleBatch, at_criterion, engine_point,
                                         items_at_criterion, make_learners, make_world,
                                         run_batch, run_engine, summarise, trainer_bound,
@@ -90,6 +91,34 @@ def test_recall_of_repeated_items_fools_bkt_that_counts_repeats_as_new() -> None
     assert fooled["false_mastery"] > honest["false_mastery"] + 0.05
 
 
+@pytest.mark.parametrize("family,order", [("second", "answer_first"), ("third", "teach_first")])
+def test_the_clairvoyant_bound_is_the_exact_posterior(family: str, order: str) -> None:
+    """Independent check: under the true model its P(known) is calibrated — the number of false
+    verdicts matches the sum of 1 − P(known) at each verdict, in a world with recall, in both
+    orders."""
+    world = make_world(FAMILIES[family], order, 2)
+    people = make_learners(world, 400, seed=11)
+    doubt: list[float] = []
+
+    class Recording(ClairvoyantBatch):
+        def observe(self, c, rows, k, correct):  # type: ignore[no-untyped-def]
+            super().observe(c, rows, k, correct)
+            p = self.p[rows]
+            doubt.extend((1.0 - p[p >= self.threshold]).tolist())
+
+        def taught(self, rows):  # type: ignore[no-untyped-def]
+            super().taught(rows)  # a trainer's verdict: known for sure
+            doubt.extend([0.0] * len(rows))
+
+    got = run_batch(world, people, lambda size: Recording(world, size, 0.9))
+    assert got["stuck"] == 0.0
+    declared = len(doubt)
+    expected, spread = sum(doubt), sum(d * (1 - d) for d in doubt) ** 0.5
+    assert declared == pytest.approx(world.n * 400, rel=0.01)  # (a few start mastered)
+    assert sum(d == 0.0 for d in doubt) > 100  # the trainer rule was exercised
+    assert abs(got["false_mastery"] * declared - expected) < 4 * spread + 2
+
+
 def test_same_learners_same_figures() -> None:
     world = make_world(FAMILIES["second"], "teach_first", 1)
     a = engine_point(world, make_learners(world, 30, seed=5), "comptoir", 0.9)
@@ -139,6 +168,7 @@ def test_simulate_command_prints_json(capsys: pytest.CaptureFixture) -> None:
     (w,) = report["worlds"]
     assert (w["family"], w["order"], w["world_seed"]) == ("reference", "teach_first", 1)
     assert {"comptoir", "comptoir_no_reviews", "repeats_as_new_no_reviews", "item_bkt",
-            "individual_bkt", "plain_bkt", "n_in_a_row", "fixed_sequence"} == set(w["curves"])
+            "individual_bkt", "plain_bkt", "n_in_a_row", "fixed_sequence",
+            "clairvoyant_bound"} == set(w["curves"])
     assert "reference/teach_first" in report["summary"]
     assert main(["simulate", "--families", "nowhere"]) == 2

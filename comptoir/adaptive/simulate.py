@@ -29,6 +29,12 @@ slip 0.1, each competency's prior and learn (as if calibrated), the prerequisite
 - `plain_bkt`: one guess per competency (the pool's mean), otherwise as `item_bkt`.
 - `n_in_a_row`: mastered after n consecutive right answers; `fixed_sequence`: n items.
 - `oracle`: knows the true state, stops the moment the competency is known.
+- `clairvoyant_bound` — a bound, not a baseline: the exact posterior under the world's *true*
+  model (true guess and slip of every item, the world's recall, this learner's own learn rate
+  with the prerequisite effect, the world's order), the engine's item rule, stop at P(L) ≥
+  threshold. No policy that infers the hidden state from answers and stops on a posterior
+  threshold can be expected to need fewer items: it measures what is left to gain by knowing
+  the parameters better, and where a goal lies below it, no threshold policy can reach it.
 
 Nothing is capped as a stopping rule. A learner still practising one competency after
 `SAFETY_CAP` items is **stuck**: counted and reported (the course stops for that learner),
@@ -277,18 +283,28 @@ class Batch:
     def __init__(self, world: World, size: int) -> None:
         self.world, self.size = world, size
 
-    def begin(self, c: int) -> None:
+    def begin(self, c: int, rate: np.ndarray) -> None:
+        """Competency c starts; `rate` is each learner's true learn rate on it (only a bound
+        may look at it)."""
         raise NotImplementedError
+
+    def choose(self, c: int, rows: np.ndarray, t: int) -> np.ndarray:
+        """The item each learner in `rows` answers as their t-th on c: authored order, cycling."""
+        return np.full(len(rows), t % self.world.family.pool)
 
     def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
         raise NotImplementedError
+
+    def taught(self, rows: np.ndarray) -> None:
+        """A trainer has just taught the current competency to `rows`. Policies carry on to
+        their own verdict from the answers, as the engine does after a release (ADR-14)."""
 
     def mastered(self) -> np.ndarray:
         raise NotImplementedError
 
 
 class OracleBatch(Batch):
-    def begin(self, c: int) -> None:
+    def begin(self, c: int, rate: np.ndarray) -> None:
         self.done = np.zeros(self.size, bool)
 
     def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray,
@@ -304,7 +320,7 @@ class StreakBatch(Batch):
         super().__init__(world, size)
         self.n = n
 
-    def begin(self, c: int) -> None:
+    def begin(self, c: int, rate: np.ndarray) -> None:
         self.run = np.zeros(self.size, int)
 
     def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
@@ -319,7 +335,7 @@ class FixedBatch(Batch):
         super().__init__(world, size)
         self.n = n
 
-    def begin(self, c: int) -> None:
+    def begin(self, c: int, rate: np.ndarray) -> None:
         self.count = np.zeros(self.size, int)
 
     def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
@@ -337,11 +353,11 @@ class BKTBatch(Batch):
         self.threshold, self.per_item = threshold, per_item
         self.guess = world.guesses()
 
-    def begin(self, c: int) -> None:
+    def begin(self, c: int, rate: np.ndarray) -> None:
         self.p = np.full(self.size, self.world.prior[c])
 
-    def _guess(self, c: int, k: int) -> float:
-        return float(self.guess[c, k]) if self.per_item else float(self.guess[c].mean())
+    def _guess(self, c: int, k: np.ndarray) -> np.ndarray:
+        return self.guess[c, k] if self.per_item else np.full(len(k), self.guess[c].mean())
 
     def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
         g, s, p = self._guess(c, k), DEFAULT_SLIP, self.p[rows]
@@ -368,12 +384,12 @@ class IndividualBatch(BKTBatch):
         super().__init__(world, size, threshold, per_item=True)
         self.w = np.tile(SPEED_PRIOR, (size, 1))
 
-    def begin(self, c: int) -> None:
+    def begin(self, c: int, rate: np.ndarray) -> None:
         self.pf = np.full((self.size, len(SPEED_GRID)), self.world.prior[c])
         self.rate = np.minimum(self.world.learn[c] * SPEED_GRID, 1.0)
 
     def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
-        g, s = self._guess(c, k), DEFAULT_SLIP
+        g, s = self._guess(c, k)[:, None], DEFAULT_SLIP
         p = self.pf[rows]
         cor = correct[:, None]
         like_k = np.where(cor, 1 - s, s)
@@ -386,6 +402,62 @@ class IndividualBatch(BKTBatch):
 
     def mastered(self) -> np.ndarray:
         return (self.w * self.pf).sum(axis=1) >= self.threshold
+
+
+class ClairvoyantBatch(Batch):
+    """`clairvoyant_bound`: the exact posterior under every true parameter, the engine's item rule
+    (least-answered items; the weakest separator until one right answer to the best could reach
+    the threshold, then the best), vectorised over learners."""
+
+    def __init__(self, world: World, size: int, threshold: float) -> None:
+        super().__init__(world, size)
+        self.threshold = threshold
+        self.guess, self.slip = world.guesses(), np.array(world.slips)
+
+    def begin(self, c: int, rate: np.ndarray) -> None:
+        self.p = np.full(self.size, self.world.prior[c])
+        self.rate = np.minimum(rate, 1.0)
+        self.count = np.zeros((self.size, self.world.family.pool), int)
+
+    def _odds(self, c: int, rows: np.ndarray, k: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+        """P(right | known), P(right | not known) of items k for learners `rows` (recall included)."""
+        r = 1.0 - (1.0 - self.world.family.recall) ** self.count[rows][:, k] if isinstance(k, slice) \
+            else 1.0 - (1.0 - self.world.family.recall) ** self.count[rows, k]
+        g, s = (self.guess[c], self.slip[c]) if isinstance(k, slice) else (self.guess[c, k], self.slip[c, k])
+        return 1.0 - s * (1.0 - r), g + (1.0 - g) * r
+
+    def _update(self, rows: np.ndarray, right_k: np.ndarray, right_u: np.ndarray,
+                correct: np.ndarray) -> np.ndarray:
+        p, rate = self.p[rows], self.rate[rows]
+        if self.world.teach_first:
+            p = p + (1.0 - p) * rate
+        like_k = np.where(correct, right_k, 1.0 - right_k)
+        like_u = np.where(correct, right_u, 1.0 - right_u)
+        post = p * like_k / (p * like_k + (1.0 - p) * like_u)
+        return post if self.world.teach_first else post + (1.0 - post) * rate
+
+    def choose(self, c: int, rows: np.ndarray, t: int) -> np.ndarray:
+        right_k, right_u = self._odds(c, rows, slice(None))
+        count = self.count[rows]
+        least = count == count.min(axis=1, keepdims=True)
+        sep = right_k - right_u
+        best = np.argmax(np.where(least, sep, -np.inf), axis=1)
+        weakest = np.argmin(np.where(least, sep, np.inf), axis=1)
+        at = np.arange(len(rows))
+        decides = self._update(rows, right_k[at, best], right_u[at, best],
+                               np.ones(len(rows), bool)) >= self.threshold
+        return np.where(decides, best, weakest)
+
+    def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
+        right_k, right_u = self._odds(c, rows, k)
+        self.p[rows] = self._update(rows, right_k, right_u, correct)
+        self.count[rows, k] += 1
+
+    def taught(self, rows: np.ndarray) -> None:
+        self.p[rows] = 1.0  # it knows the protocol: taught means known
+
+    def mastered(self) -> np.ndarray:
+        return self.p >= self.threshold
 
 
 def trainer_bound(world: World) -> int:
@@ -414,11 +486,12 @@ def run_batch(world: World, people: Learners, make: Callable[[int], Batch],
     declared = np.zeros((size, n), bool)
     policy = make(size)
     for c in range(n):
-        policy.begin(c)
         prereq = np.ones(size, bool)
         for q in fam.prerequisites[c]:
             prereq &= known[:, q]
         rate = world.learn[c] * people.factor * np.where(prereq, 1.0, fam.prereq_factor)
+        policy.begin(c, rate)
+        count = np.zeros((size, pool), int)  # answers per item so far: what recall feeds on
         done = known[:, c].copy() if oracle else policy.mastered()
         for t in range(SAFETY_CAP):
             rows = np.flatnonzero(~stuck & ~done)
@@ -430,13 +503,19 @@ def run_batch(world: World, people: Learners, make: Callable[[int], Batch],
                 if oracle:
                     done[rows] = True
                     continue
-            k = t % pool
+                policy.taught(rows)
+                done = policy.mastered()
+                rows = np.flatnonzero(~stuck & ~done)
+                if len(rows) == 0:
+                    break
+            k = policy.choose(c, rows, t)
             u_resp, u_learn = people.draws[rows, c, t, 0], people.draws[rows, c, t, 1]
             kn = known[rows, c]
             over[rows] += kn
             if world.teach_first:
                 kn = kn | (u_learn < rate[rows])
-            r = 1.0 - (1.0 - fam.recall) ** (t // pool)
+            r = 1.0 - (1.0 - fam.recall) ** count[rows, k]
+            count[rows, k] += 1
             correct = np.where(kn, u_resp >= slips[c, k] * (1 - r),
                                u_resp < guess[c, k] + (1 - guess[c, k]) * r)
             if not world.teach_first:
@@ -470,6 +549,7 @@ ENGINE_POLICIES = {"comptoir": {}, "comptoir_no_reviews": {"review_base": 0},
                    "repeats_as_new_no_reviews": {"review_base": 0, "repeat_memory": 0.0,
                                                  "max_passes": 0}}
 BASELINES = ("item_bkt", "individual_bkt", "plain_bkt", "n_in_a_row", "fixed_sequence")
+BOUND = "clairvoyant_bound"
 
 
 def at_criterion(points: list[dict[str, Any]], key: str = "items_per_learner") -> float | None:
@@ -504,11 +584,12 @@ def baseline_curves(world: World, people: Learners) -> dict[str, list[dict[str, 
         specs.append(("item_bkt", thr, lambda size, thr=thr: BKTBatch(world, size, thr)))
         specs.append(("individual_bkt", thr, lambda size, thr=thr: IndividualBatch(world, size, thr)))
         specs.append(("plain_bkt", thr, lambda size, thr=thr: BKTBatch(world, size, thr, False)))
+        specs.append((BOUND, thr, lambda size, thr=thr: ClairvoyantBatch(world, size, thr)))
     for n in STREAKS:
         specs.append(("n_in_a_row", n, lambda size, n=n: StreakBatch(world, size, n)))
     for n in FIXED:
         specs.append(("fixed_sequence", n, lambda size, n=n: FixedBatch(world, size, n)))
-    curves: dict[str, list[dict[str, Any]]] = {name: [] for name in BASELINES}
+    curves: dict[str, list[dict[str, Any]]] = {name: [] for name in (*BASELINES, BOUND)}
     for name, setting, make in specs:
         curves[name].append({"setting": setting, **run_batch(world, people, make)})
     return curves
@@ -627,11 +708,16 @@ def _spread(values: list[float | None]) -> dict[str, Any]:
             "max": max(got) if got else None, "reached": len(got), "of": len(values)}
 
 
+def _saving(ours: float | None, theirs: float | None) -> float | None:
+    return None if ours is None or theirs is None else 1 - ours / theirs
+
+
 def summarise(worlds: list[dict[str, Any]], against: str = "item_bkt",
               default_threshold: float = 0.95) -> dict[str, Any]:
     """Per family and order: spread over world draws of items ÷ oracle at the criterion, of the
-    saving of each engine policy against `against` and against the cheapest baseline, and of
-    every policy's figures at the shipped threshold."""
+    saving of each engine policy against `against`, against the cheapest baseline and against
+    the clairvoyant bound (negative: more items than the bound), and of every policy's figures
+    at the shipped threshold."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for w in worlds:
         groups.setdefault(f"{w['family']}/{w['order']}", []).append(w)
@@ -643,15 +729,17 @@ def summarise(worlds: list[dict[str, Any]], against: str = "item_bkt",
             entry["at_criterion"][p] = _spread([w["at_criterion"].get(p) for w in ws])
         entry["trainer_sessions_at_criterion"] = {
             p: _spread([w["sessions_at_criterion"].get(p) for w in ws]) for p in ["oracle", *policies]}
-        for p in [q for q in policies if q not in BASELINES]:
-            vs_item, vs_best = [], []
+        for p in [q for q in policies if q not in BASELINES and q != BOUND]:
+            vs_item, vs_best, vs_bound = [], [], []
             for w in ws:
-                ours = w["at_criterion"].get(p)
-                theirs = w["at_criterion"].get(against)
-                best = [v for b, v in w["at_criterion"].items() if b in BASELINES and v is not None]
-                vs_item.append(None if ours is None or theirs is None else 1 - ours / theirs)
-                vs_best.append(None if ours is None or not best else 1 - ours / min(best))
-            entry["saving"][p] = {f"vs_{against}": _spread(vs_item), "vs_best_baseline": _spread(vs_best)}
+                at = w["at_criterion"]
+                ours = at.get(p)
+                best = [v for b, v in at.items() if b in BASELINES and v is not None]
+                vs_item.append(_saving(ours, at.get(against)))
+                vs_best.append(_saving(ours, min(best) if best else None))
+                vs_bound.append(_saving(ours, at.get(BOUND)))
+            entry["saving"][p] = {f"vs_{against}": _spread(vs_item), "vs_best_baseline": _spread(vs_best),
+                                  f"vs_{BOUND}": _spread(vs_bound)}
         default = {}
         for p in policies:
             pts = [next((q for q in w["curves"][p] if abs(q["setting"] - default_threshold) < 1e-9), None)
@@ -710,9 +798,10 @@ def format_table(report: dict[str, Any]) -> str:
             lines.append(f"  {p:22} {_span(s)}; trainer sessions/learner {_span(sessions[p])}")
         for p, sv in entry["saving"].items():
             lines.append(f"  saving of {p} vs item_bkt: {_span(sv['vs_item_bkt'], True)}; "
-                         f"vs the cheapest baseline: {_span(sv['vs_best_baseline'], True)}")
+                         f"vs the cheapest baseline: {_span(sv['vs_best_baseline'], True)}; "
+                         f"vs the clairvoyant bound: {_span(sv[f'vs_{BOUND}'], True)}")
         for p, d in entry["at_threshold_0.95"].items():
-            if p not in BASELINES:
+            if p not in BASELINES and p != BOUND:
                 lines.append(f"  {p} at the shipped threshold 0.95: {_span(d['items_vs_oracle'])} × oracle, "
                              f"truly mastered {_span(d['truly_mastered'], True)}, false {_span(d['false_mastery'], True)}, "
                              f"referred {_span(d['referred'], True)}, stuck {_span(d['stuck'], True)}")
