@@ -292,7 +292,7 @@ class Batch:
         """The item each learner in `rows` answers as their t-th on c: authored order, cycling."""
         return np.full(len(rows), t % self.world.family.pool)
 
-    def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
+    def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
         raise NotImplementedError
 
     def taught(self, rows: np.ndarray) -> None:
@@ -307,7 +307,7 @@ class OracleBatch(Batch):
     def begin(self, c: int, rate: np.ndarray) -> None:
         self.done = np.zeros(self.size, bool)
 
-    def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray,
+    def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray,
                 known_after: np.ndarray | None = None) -> None:
         pass
 
@@ -323,7 +323,7 @@ class StreakBatch(Batch):
     def begin(self, c: int, rate: np.ndarray) -> None:
         self.run = np.zeros(self.size, int)
 
-    def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
+    def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
         self.run[rows] = np.where(correct, self.run[rows] + 1, 0)
 
     def mastered(self) -> np.ndarray:
@@ -338,7 +338,7 @@ class FixedBatch(Batch):
     def begin(self, c: int, rate: np.ndarray) -> None:
         self.count = np.zeros(self.size, int)
 
-    def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
+    def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
         self.count[rows] += 1
 
     def mastered(self) -> np.ndarray:
@@ -359,7 +359,7 @@ class BKTBatch(Batch):
     def _guess(self, c: int, k: np.ndarray) -> np.ndarray:
         return self.guess[c, k] if self.per_item else np.full(len(k), self.guess[c].mean())
 
-    def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
+    def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
         g, s, p = self._guess(c, k), DEFAULT_SLIP, self.p[rows]
         like_k = np.where(correct, 1 - s, s)
         like_u = np.where(correct, g, 1 - g)
@@ -388,7 +388,7 @@ class IndividualBatch(BKTBatch):
         self.pf = np.full((self.size, len(SPEED_GRID)), self.world.prior[c])
         self.rate = np.minimum(self.world.learn[c] * SPEED_GRID, 1.0)
 
-    def observe(self, c: int, rows: np.ndarray, k: int, correct: np.ndarray) -> None:
+    def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
         g, s = self._guess(c, k)[:, None], DEFAULT_SLIP
         p = self.pf[rows]
         cor = correct[:, None]
@@ -419,12 +419,11 @@ class ClairvoyantBatch(Batch):
         self.rate = np.minimum(rate, 1.0)
         self.count = np.zeros((self.size, self.world.family.pool), int)
 
-    def _odds(self, c: int, rows: np.ndarray, k: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
-        """P(right | known), P(right | not known) of items k for learners `rows` (recall included)."""
-        r = 1.0 - (1.0 - self.world.family.recall) ** self.count[rows][:, k] if isinstance(k, slice) \
-            else 1.0 - (1.0 - self.world.family.recall) ** self.count[rows, k]
-        g, s = (self.guess[c], self.slip[c]) if isinstance(k, slice) else (self.guess[c, k], self.slip[c, k])
-        return 1.0 - s * (1.0 - r), g + (1.0 - g) * r
+    def _odds(self, guess: np.ndarray, slip: np.ndarray,
+              count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """P(right | known), P(right | not known) of items answered `count` times before."""
+        r = 1.0 - (1.0 - self.world.family.recall) ** count
+        return 1.0 - slip * (1.0 - r), guess + (1.0 - guess) * r
 
     def _update(self, rows: np.ndarray, right_k: np.ndarray, right_u: np.ndarray,
                 correct: np.ndarray) -> np.ndarray:
@@ -437,8 +436,8 @@ class ClairvoyantBatch(Batch):
         return post if self.world.teach_first else post + (1.0 - post) * rate
 
     def choose(self, c: int, rows: np.ndarray, t: int) -> np.ndarray:
-        right_k, right_u = self._odds(c, rows, slice(None))
         count = self.count[rows]
+        right_k, right_u = self._odds(self.guess[c], self.slip[c], count)
         least = count == count.min(axis=1, keepdims=True)
         sep = right_k - right_u
         best = np.argmax(np.where(least, sep, -np.inf), axis=1)
@@ -449,7 +448,7 @@ class ClairvoyantBatch(Batch):
         return np.where(decides, best, weakest)
 
     def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
-        right_k, right_u = self._odds(c, rows, k)
+        right_k, right_u = self._odds(self.guess[c, k], self.slip[c, k], self.count[rows, k])
         self.p[rows] = self._update(rows, right_k, right_u, correct)
         self.count[rows, k] += 1
 
