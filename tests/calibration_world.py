@@ -83,12 +83,14 @@ class Answer:
     at: datetime
 
 
-def simulate(world: Truth, learners: int, seed: int = 1, cap: int = 40) -> list[Answer]:
+def simulate(world: Truth, learners: int, seed: int = 1, cap: int = 40,
+             memory: float | None = None) -> list[Answer]:
     """Every answer of `learners` simulated learners (module docstring), in time order; a learner
-    stops when the engine offers nothing more or after `cap` answers."""
+    stops when the engine offers nothing more or after `cap` answers. `memory`: how well these
+    learners recall a repeated item (default: as the engine assumes)."""
     rng = random.Random(seed)
     engine = course()
-    memory = engine.repeat_memory
+    memory = engine.repeat_memory if memory is None else memory
     out = []
     for lr in range(learners):
         known = [rng.random() < world.competencies[ref][0] for ref in REFS]

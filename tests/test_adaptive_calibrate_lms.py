@@ -88,6 +88,34 @@ def test_parameters_come_back_from_the_cmi5_statements(world, fitted):
     assert sum(item_errors) / len(item_errors) <= MEAN_ITEM_TOLERANCE, item_errors
 
 
+@pytest.mark.parametrize("memory", [0.0, 0.25, 0.7])
+def test_how_well_learners_recall_repeated_items_comes_back(world, memory, tmp_path, capsys):
+    """`--repeat-memory fit` measures the recall that generated the answers (the engine assumes
+    0.5; these learners recall less, or more); `fit_recall`'s golden-section search stops within
+    0.02 and 1,000 learners answer about 7,000 repeats, so 0.06 is three times the spread
+    measured over seeds."""
+    data = write_jsonl(tmp_path / "statements.jsonl", statements(simulate(world, 1000, seed=4, memory=memory)))
+    out = tmp_path / "calibration.json"
+    assert commands.main(["calibrate", "--data", str(data), "--format", "cmi5", "--out", str(out),
+                          "--repeat-memory", "fit"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["repeat_memory"] == pytest.approx(memory, abs=0.06), doc["repeat_memory_fit"]
+    assert doc["repeat_memory_fit"]["repeated_answers"] > 3000
+    assert f"repeat_memory {doc['repeat_memory']:.2f}: fitted on" in capsys.readouterr().out
+
+
+def test_the_recall_setting_is_kept_without_repeated_answers(world, tmp_path):
+    first = {}
+    for a in simulate(world, 300, seed=5):
+        first.setdefault((a.learner, a.item), a)
+    data = write_jsonl(tmp_path / "statements.jsonl", statements(sorted(first.values(), key=lambda a: a.at)))
+    out = tmp_path / "calibration.json"
+    assert commands.main(["calibrate", "--data", str(data), "--format", "cmi5", "--out", str(out),
+                          "--repeat-memory", "fit"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["repeat_memory"] == 0.5 and doc["repeat_memory_fit"] == {"repeated_answers": 0, "kept": 0.5}
+
+
 def test_every_answer_is_read_once_and_nothing_else(answers, fitted):
     """Verdicts (`progressed`), the duplicate and the voided copy are not answers."""
     doc, data = fitted
@@ -232,6 +260,9 @@ def test_calibrate_course_writes_what_the_course_reads(content_copy, capsys, tmp
     assert (engine.params[b1].prior, engine.params[b1].learn, item.guess, item.slip) == (0.42, 0.11, 0.31, 0.07)
     other = next(i for i in engine.items if i.id == "b6-q6")  # not applied (guess + slip = 1): defaults
     assert other.guess < 0.5
+    assert engine.repeat_memory == doc["repeat_memory"] == 0.5  # the course's setting, as fitted under
+    _with_calibration(content_copy, {**doc, "repeat_memory": 0.2})
+    assert engine_course(resolve(load_content(content_copy, Report(content_copy.parent)), "demo")).repeat_memory == 0.2
 
 
 @pytest.mark.parametrize("doc,text,message", [
@@ -239,6 +270,8 @@ def test_calibrate_course_writes_what_the_course_reads(content_copy, capsys, tmp
     ({"format": "something else"}, None, "not a calibration file"),
     ({"format": "comptoir-bkt-params/1", "skills": {"ch-arc:b.1": {"prior": 2}}, "items": {}}, None,
      "skills.ch-arc:b.1.prior must be a number from 0 to 1"),
+    ({"format": "comptoir-bkt-params/1", "skills": {}, "items": {}, "repeat_memory": 1}, None,
+     "repeat_memory must be a number from 0 to below 1"),
 ])
 def test_a_bad_calibration_file_is_a_content_error_at_the_course_line(content_copy, doc, text, message):
     course = _with_calibration(content_copy, doc, text)

@@ -212,7 +212,9 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
     guess/slip, the course's `learner_model`, then `DEFAULT_GUESS` / `DEFAULT_SLIP`;
     per-competency prior/learn/forget come from `fitted` (keyed by reference) when given, else
     from the calibration's `skills`, else from the course's `learner_model`, else the defaults.
-    Measured values come first: they are what learners did with these very items.
+    Measured values come first: they are what learners did with these very items. The
+    calibration's `repeat_memory` replaces the argument too: its items' guess and slip were fitted
+    under it (and it is measured when calibrate ran with `--repeat-memory fit`).
     `calibrated=False` ignores the calibration (what `comptoir calibrate` starts from).
     """
     own = [_unit_ref(rc, u) for u in rc.units]
@@ -262,6 +264,7 @@ def engine_course(rc: Any, fitted: Mapping[str, Mapping[str, float]] | None = No
     return EngineCourse(
         competencies=tuple(refs), n_own=len(own), params=tuple(params_for(r) for r in refs),
         prerequisites=prereqs, exact_matches=exact, items=tuple(items), lessons=lessons,
-        threshold=float(threshold), review_base=review_base, repeat_memory=float(repeat_memory),
+        threshold=float(threshold), review_base=review_base,
+        repeat_memory=float(calibration.get("repeat_memory", repeat_memory)),
         max_passes=int(max_passes), trainer_answers=int(trainer_answers),
         trainer_below=float(trainer_below))

@@ -125,7 +125,7 @@ def _reporter(bar: Bar) -> Callable[[str], None]:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from ..adaptive.calibrate import fit, fit_items
+    from ..adaptive.calibrate import fit, fit_items, fit_recall
 
     if args.lrs is None and (args.data is None or args.format is None):
         return _fail("calibrate needs --data FILE --format F, or --lrs URL")
@@ -146,10 +146,15 @@ def run_calibrate(args: argparse.Namespace) -> int:
         if not responses:
             raise DataError(args.lrs or args.data, None,
                             f"none of the {len(found)} answers is to an item of course {args.course!r}")
-        doc = fit_items(responses, course.defaults if course else {}, args.model,
-                        min_responses=args.min_responses,
-                        repeat_memory=course.repeat_memory if course else DEFAULT_REPEAT_MEMORY,
-                        **_fit_options(args))
+        setting = course.repeat_memory if course else DEFAULT_REPEAT_MEMORY
+        defaults = course.defaults if course else {}
+        if args.repeat_memory == "fit":
+            doc = fit_recall(responses, defaults, args.model, setting=setting,
+                             min_responses=args.min_responses, **_fit_options(args))
+        else:
+            doc = fit_items(responses, defaults, args.model, min_responses=args.min_responses,
+                            repeat_memory=setting if args.repeat_memory is None else args.repeat_memory,
+                            **_fit_options(args))
         outside = sum(1 for a in found if course is not None and not course.competencies(a.item))
         doc["answers"] = {"read": len(found), "ignored": outside}
     else:
@@ -227,6 +232,12 @@ def calibration_report(doc: dict[str, Any], out: Path | str) -> str:
         kept = sum(not v["fitted"] for v in items.values())
         lines.append(f"{len(items)} items: {len(items) - kept} fitted, {kept} kept their defaults "
                      f"(fewer than {doc['min_responses']} learners answered them)")
+        recall = doc.get("repeat_memory_fit")
+        if recall and recall["repeated_answers"]:
+            lines.append(f"repeat_memory {doc['repeat_memory']:.2f}: fitted on {recall['repeated_answers']} "
+                         "answers to items answered before (the engine uses it with this file)")
+        elif recall:
+            lines.append(f"repeat_memory kept at {doc['repeat_memory']:.2f}: no learner answered an item twice")
         if doc.get("answers", {}).get("ignored"):
             lines.append(f"{doc['answers']['ignored']} answers to items outside the course ignored")
         bad = doc["bad_items"]
@@ -291,6 +302,18 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recall_setting(text: str) -> str | float:
+    if text == "fit":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"'fit' or a number from 0 to below 1, not {text!r}")
+    return value
+
+
 def _data_args(p: argparse.ArgumentParser, model_required: bool, data_required: bool = True) -> None:
     p.add_argument("--data", required=data_required, type=Path, help="response log to read")
     p.add_argument("--format", required=data_required, choices=FORMATS, help="format of --data")
@@ -326,6 +349,11 @@ def register(subparsers: Any) -> None:
     cal.add_argument("--min-responses", type=int, default=MIN_ITEM_RESPONSES, metavar="N",
                      help=f"fit an item's guess/slip only when at least N learners answered it; "
                           f"otherwise it keeps its defaults (default {MIN_ITEM_RESPONSES})")
+    cal.add_argument("--repeat-memory", type=_recall_setting, metavar="fit|M",
+                     help="how likely a learner is to recall an item answered before (the engine's "
+                          "repeat_memory): 'fit' measures it from the answers (the course's setting "
+                          "is kept if nobody answered an item twice); a number fixes it (default: "
+                          "the course's setting)")
     cal.add_argument("--json", action="store_true", help="print the whole result, bad items included, as JSON")
     cal.set_defaults(func=_guarded(run_calibrate))
 

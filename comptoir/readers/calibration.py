@@ -5,7 +5,8 @@ The file is what ``comptoir calibrate --course ID --out PATH`` writes (docs/adap
 "Calibrating from your LMS"): ``skills`` maps a competency reference to its fitted ``prior``,
 ``learn`` and ``forget``; ``items`` maps an item id to its ``guess`` and ``slip``, with
 ``applied: false`` for an item too few learners answered or whose fit makes no sense (the course
-then keeps its defaults for it). The path is relative to the content folder, so every course finds its file the same way
+then keeps its defaults for it); ``repeat_memory``, when present, is the recall of repeated
+items the items were fitted under, and the engine uses it. The path is relative to the content folder, so every course finds its file the same way
 whatever folder comptoir runs from. A bad file is a content error at the ``learner_model`` line of
 the course, naming the file and what to do, never a crash at build time.
 """
@@ -40,6 +41,9 @@ def problems(doc: Any) -> list[str]:
             if isinstance(v, dict) else ["prior"]
         if bad:
             out.append(f"skills.{ref}.{bad[0]} must be a number from 0 to 1")
+    memory = doc.get("repeat_memory", 0.0)
+    if not _probability(memory) or memory >= 1.0:
+        out.append("repeat_memory must be a number from 0 to below 1")
     for item, v in items.items():
         if not isinstance(v, dict) or not all(_probability(v.get(k)) for k in ("guess", "slip")):
             out.append(f"items.{item} needs guess and slip, numbers from 0 to 1")
