@@ -185,8 +185,11 @@ def _recalled(recall: float, count: int) -> float:
 
 # --- the engine, as the player runs it --------------------------------------------------------
 
-def run_engine(world: World, people: Learners, course: EngineCourse) -> dict[str, float]:
-    """Drive `next_activity` / `record_response` to the end of the course for every learner.
+def run_engine(world: World, people: Learners, course: EngineCourse,
+               log: list[tuple[int, int, int, bool]] | None = None) -> dict[str, float]:
+    """Drive `next_activity` / `record_response` to the end of the course for every learner;
+    every answer goes to `log` as (learner, competency, item, right) when one is given — what an
+    LMS would record, for calibration.
 
     When the engine refers a competency to a trainer (`needs_trainer`), the trainer teaches it
     (the learner knows it from then on) and releases it (`release_competency`), as a player with
@@ -238,6 +241,8 @@ def run_engine(world: World, people: Learners, course: EngineCourse) -> dict[str
                 _learn_one(known, c, u_learn, learn[c] * factor, fam)
             answered[i] += 1
             record_response(course, state, i, correct)
+            if log is not None:
+                log.append((lr, c, i, correct))
             steps += 1
             if needs_trainer(course, state, c):
                 known[c] = True
