@@ -60,6 +60,17 @@ def test_run_engine_calls_next_activity_until_the_course_ends(monkeypatch: pytes
     assert calls["next"] - 12 == pytest.approx(result["items_per_learner"] * 12)
 
 
+def test_run_engine_logs_every_answer_as_an_lms_would() -> None:
+    world = make_world(FAMILIES["third"], "answer_first", 2)
+    people = make_learners(world, 20, seed=6)
+    log: list[tuple[int, int, int, bool]] = []
+    result = run_engine(world, people, world_course(world, 0.9), log)
+    assert len(log) == pytest.approx(result["items_per_learner"] * 20)
+    pool = world.family.pool
+    assert all(i // pool == c for _, c, i, _ in log) and {lr for lr, *_ in log} == set(range(20))
+    assert 0 < sum(right for *_, right in log) < len(log)
+
+
 def test_reviews_cost_items_and_are_counted() -> None:
     world = make_world(REFERENCE, "teach_first", 2)
     people = make_learners(world, 60, seed=3)
