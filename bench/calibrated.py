@@ -81,7 +81,8 @@ def main(argv: list[str]) -> int:
                     if got else f"{family}/{order}: calibrated comptoir does not meet the criterion")
             if len(got) < len(rows):
                 line += f" [{len(got)}/{len(rows)} draws]"
-            if shipped and args.learners == shipped["learners"]:
+            if shipped and (args.learners, args.seed, list(range(1, args.worlds + 1))) == (
+                    shipped["learners"], shipped["learner_seed"], shipped["world_seeds"]):
                 entry = shipped["summary"][f"{family}/{order}"]["at_criterion"]
                 line += (f"; shipped {entry['comptoir']['median']:.2f}, clairvoyant bound "
                          f"{entry['clairvoyant_bound']['median']:.2f}")

@@ -116,6 +116,18 @@ def test_the_recall_setting_is_kept_without_repeated_answers(world, tmp_path):
     assert doc["repeat_memory"] == 0.5 and doc["repeat_memory_fit"] == {"repeated_answers": 0, "kept": 0.5}
 
 
+def test_an_item_of_two_competencies_is_not_a_repeat():
+    """One answer to an item aligned to two competencies is one response per competency, not a
+    repeated answer: with no learner meeting an item twice, the course's setting stays."""
+    from comptoir.adaptive.calibrate import fit_recall
+    from comptoir.adaptive.data import Response
+
+    responses = [Response(f"s{n}", comp, (n + k) % 3 > 0, f"q{k}")
+                 for n in range(60) for k in range(4) for comp in ("x:a", "x:b")]
+    doc = fit_recall(responses, {}, setting=0.4)
+    assert doc["repeat_memory"] == 0.4 and doc["repeat_memory_fit"] == {"repeated_answers": 0, "kept": 0.4}
+
+
 def test_every_answer_is_read_once_and_nothing_else(answers, fitted):
     """Verdicts (`progressed`), the duplicate and the voided copy are not answers."""
     doc, data = fitted

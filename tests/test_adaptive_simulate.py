@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("numpy")
 
+import numpy as np  # noqa: E402
+
 from comptoir.adaptive.engine import next_activity  # noqa: E402
 from comptoir.adaptive import simulate as sim  # noqa: E402
 from comptoir.adaptive.simulate import (FAMILIES, HELD_OUT, REFERENCE, TUNING, BKTBatch,  # noqa: E402
@@ -104,9 +106,9 @@ def test_recall_of_repeated_items_fools_bkt_that_counts_repeats_as_new() -> None
 
 @pytest.mark.parametrize("family,order", [("second", "answer_first"), ("third", "teach_first")])
 def test_the_clairvoyant_bound_is_the_exact_posterior(family: str, order: str) -> None:
-    """Independent check: under the true model its P(known) is calibrated — the number of false
-    verdicts matches the sum of 1 − P(known) at each verdict, in a world with recall, in both
-    orders."""
+    """Under the true model its P(known) is calibrated — the number of false verdicts matches the
+    sum of 1 − P(known) at each verdict, in a world with recall (a weak check of the order, which
+    the enumeration test below pins down)."""
     world = make_world(FAMILIES[family], order, 2)
     people = make_learners(world, 400, seed=11)
     doubt: list[float] = []
@@ -128,6 +130,39 @@ def test_the_clairvoyant_bound_is_the_exact_posterior(family: str, order: str) -
     assert declared == pytest.approx(world.n * 400, rel=0.01)  # (a few start mastered)
     assert sum(d == 0.0 for d in doubt) > 100  # the trainer rule was exercised
     assert abs(got["false_mastery"] * declared - expected) < 4 * spread + 2
+
+
+@pytest.mark.parametrize("order", ["answer_first", "teach_first"])
+def test_the_clairvoyant_posterior_matches_enumerating_when_the_learner_learned(order: str) -> None:
+    """Independent check of the bound's filter, step by step: P(known) by summing over every moment
+    the learner may have learned (known at the start, at step j's learning, never), each answer's
+    likelihood taken with the world's recall of its item and the world's order (learning before
+    the answer in teach_first, after it in answer_first)."""
+    world = make_world(FAMILIES["third"], order, 3)
+    c, rate, prior, recall = 4, 0.23, world.prior[4], world.family.recall
+    script = [(0, False), (2, True), (0, True), (5, False), (2, True), (0, True), (3, True)]
+    bound = ClairvoyantBatch(world, 1, 0.95)
+    bound.begin(c, np.array([rate]))
+    seen: dict[int, int] = {}
+    steps = []
+    for k, right in script:
+        r = 1.0 - (1.0 - recall) ** seen.get(k, 0)
+        seen[k] = seen.get(k, 0) + 1
+        g, s = world.guesses()[c, k], world.slips[c][k]
+        steps.append((r + (1 - r) * (1 - s) if right else (1 - r) * s,   # P(answer | known)
+                      r + (1 - r) * g if right else (1 - r) * (1 - g)))  # P(answer | not known)
+        bound.observe(c, np.array([0]), np.array([k]), np.array([right]))
+        n = len(steps)
+        # learned at "moment" m: 0 = known at the start, j = at step j's learning, n + 1 = not yet
+        weights = [prior] + [(1 - prior) * (1 - rate) ** (j - 1) * rate for j in range(1, n + 1)] \
+            + [(1 - prior) * (1 - rate) ** n]
+        joint = []
+        for m, w in enumerate(weights):
+            for t, (if_known, if_not) in enumerate(steps, start=1):
+                known = m <= t if order == "teach_first" else m < t
+                w *= if_known if known else if_not
+            joint.append(w)
+        assert bound.p[0] == pytest.approx(sum(joint[:n + 1]) / sum(joint), rel=1e-12)
 
 
 def test_same_learners_same_figures() -> None:

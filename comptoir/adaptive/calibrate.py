@@ -413,12 +413,13 @@ def fit_recall(responses: Sequence[Response], defaults: Mapping[str, tuple[float
     one number per course. Recall enters the model as a power of the answer count, so it has no
     closed-form M-step; the EM runs inside a golden-section search over `span` of its final
     log-likelihood (unimodal in every case measured), to within `tol`. Without repeated answers
-    the likelihood does not depend on it, and `setting` (the course's) is kept.
+    (or with a likelihood flat in it) the answers cannot tell, and `setting` (the course's) is
+    kept.
     """
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str, str], int] = {}
     repeated = 0
-    for r in responses:
-        key = (r.student, str(r.item))
+    for r in responses:  # one answer to a two-competency item is two responses, not a repeat
+        key = (r.student, r.competency, str(r.item))
         repeated += counts.get(key, 0) > 0
         counts[key] = counts.get(key, 0) + 1
     if not repeated:
@@ -445,10 +446,14 @@ def fit_recall(responses: Sequence[Response], defaults: Mapping[str, tuple[float
             d = a + ratio * (b - a)
     for edge in span:  # a maximum on the boundary (no recall at all) is found exactly
         ll(edge)
-    best = max(docs, key=lambda m: docs[m]["log_likelihood"])
-    doc = docs[best]
-    doc["repeat_memory_fit"] = {"repeated_answers": repeated,
-                                "evaluated": [[m, docs[m]["log_likelihood"]] for m in sorted(docs)]}
+    evaluated = [[m, docs[m]["log_likelihood"]] for m in sorted(docs)]
+    lls = [ll for _, ll in evaluated]
+    if max(lls) - min(lls) < 1e-9 * len(responses):  # flat: the answers cannot tell, keep the setting
+        doc = fit_items(responses, defaults, model, repeat_memory=setting, **options)
+        doc["repeat_memory_fit"] = {"repeated_answers": repeated, "kept": setting, "evaluated": evaluated}
+        return doc
+    doc = docs[max(docs, key=lambda m: docs[m]["log_likelihood"])]
+    doc["repeat_memory_fit"] = {"repeated_answers": repeated, "evaluated": evaluated}
     return doc
 
 

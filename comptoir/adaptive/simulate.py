@@ -411,8 +411,8 @@ class IndividualBatch(BKTBatch):
 
 class ClairvoyantBatch(Batch):
     """`clairvoyant_bound`: the exact posterior under every true parameter, the engine's item rule
-    (least-answered items; the weakest separator until one right answer to the best could reach
-    the threshold, then the best), vectorised over learners."""
+    (`engine.pick_item`: among the least-answered items, the weakest separator until a right
+    answer to any of them could reach the threshold, then the best), vectorised over learners."""
 
     def __init__(self, world: World, size: int, threshold: float) -> None:
         super().__init__(world, size)
@@ -430,9 +430,9 @@ class ClairvoyantBatch(Batch):
         r = 1.0 - (1.0 - self.world.family.recall) ** count
         return 1.0 - slip * (1.0 - r), guess + (1.0 - guess) * r
 
-    def _update(self, rows: np.ndarray, right_k: np.ndarray, right_u: np.ndarray,
-                correct: np.ndarray) -> np.ndarray:
-        p, rate = self.p[rows], self.rate[rows]
+    def _update(self, p: np.ndarray, rate: np.ndarray, right_k: np.ndarray, right_u: np.ndarray,
+                correct: np.ndarray | bool) -> np.ndarray:
+        """P(known) after one answer, in the world's order (arrays broadcast)."""
         if self.world.teach_first:
             p = p + (1.0 - p) * rate
         like_k = np.where(correct, right_k, 1.0 - right_k)
@@ -447,14 +447,13 @@ class ClairvoyantBatch(Batch):
         sep = right_k - right_u
         best = np.argmax(np.where(least, sep, -np.inf), axis=1)
         weakest = np.argmin(np.where(least, sep, np.inf), axis=1)
-        at = np.arange(len(rows))
-        decides = self._update(rows, right_k[at, best], right_u[at, best],
-                               np.ones(len(rows), bool)) >= self.threshold
-        return np.where(decides, best, weakest)
+        after_right = self._update(self.p[rows][:, None], self.rate[rows][:, None], right_k, right_u, True)
+        ready = (least & (after_right >= self.threshold)).any(axis=1)
+        return np.where(ready, best, weakest)
 
     def observe(self, c: int, rows: np.ndarray, k: np.ndarray, correct: np.ndarray) -> None:
         right_k, right_u = self._odds(self.guess[c, k], self.slip[c, k], self.count[rows, k])
-        self.p[rows] = self._update(rows, right_k, right_u, correct)
+        self.p[rows] = self._update(self.p[rows], self.rate[rows], right_k, right_u, correct)
         self.count[rows, k] += 1
 
     def taught(self, rows: np.ndarray) -> None:

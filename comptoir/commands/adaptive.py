@@ -233,11 +233,14 @@ def calibration_report(doc: dict[str, Any], out: Path | str) -> str:
         lines.append(f"{len(items)} items: {len(items) - kept} fitted, {kept} kept their defaults "
                      f"(fewer than {doc['min_responses']} learners answered them)")
         recall = doc.get("repeat_memory_fit")
-        if recall and recall["repeated_answers"]:
+        if recall and "kept" not in recall:
             lines.append(f"repeat_memory {doc['repeat_memory']:.2f}: fitted on {recall['repeated_answers']} "
                          "answers to items answered before (the engine uses it with this file)")
         elif recall:
-            lines.append(f"repeat_memory kept at {doc['repeat_memory']:.2f}: no learner answered an item twice")
+            lines.append(f"repeat_memory kept at {doc['repeat_memory']:.2f}: the answers cannot tell "
+                         f"({recall['repeated_answers']} answers to items answered before)")
+        else:
+            lines.append(f"repeat_memory {doc['repeat_memory']:.2f} (not fitted; --repeat-memory fit measures it)")
         if doc.get("answers", {}).get("ignored"):
             lines.append(f"{doc['answers']['ignored']} answers to items outside the course ignored")
         bad = doc["bad_items"]
