@@ -18,7 +18,7 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
-from comptoir.adaptive.calibrate import fit_items  # noqa: E402
+from comptoir.adaptive.calibrate import fit_items, fit_recall  # noqa: E402
 from comptoir.adaptive.course import engine_course  # noqa: E402
 from comptoir.adaptive.data import DataError, read_answers, responses_of  # noqa: E402
 from comptoir.cli import main  # noqa: E402
@@ -119,7 +119,6 @@ def test_the_recall_setting_is_kept_without_repeated_answers(world, tmp_path):
 def test_an_item_of_two_competencies_is_not_a_repeat():
     """One answer to an item aligned to two competencies is one response per competency, not a
     repeated answer: with no learner meeting an item twice, the course's setting stays."""
-    from comptoir.adaptive.calibrate import fit_recall
     from comptoir.adaptive.data import Response
 
     responses = [Response(f"s{n}", comp, (n + k) % 3 > 0, f"q{k}")
@@ -162,7 +161,7 @@ def test_the_xblock_state_gives_the_same_fit(answers, fitted, tmp_path):
     assert _by_learner((a.student.split("|")[0].rpartition("-")[2], a.item, a.correct) for a in found) == \
         _by_learner((str(a.learner), a.item, int(a.correct)) for a in answers)
     of = {f"{ref.split(':')[1]}-q{k}": (ref,) for ref in REFS for k in range(6)}
-    again = fit_items(responses_of(found, of.get), {})
+    again = fit_items(responses_of(found, of.get), {}, repeat_memory=doc["repeat_memory"])  # as fitted
     for ref in REFS:
         assert again["skills"][ref]["learn"] == pytest.approx(doc["skills"][ref]["learn"], abs=1e-6)
     assert {b["item"] for b in again["bad_items"]} == set(PLANTED)

@@ -153,8 +153,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
                              min_responses=args.min_responses, **_fit_options(args))
         else:
             doc = fit_items(responses, defaults, args.model, min_responses=args.min_responses,
-                            repeat_memory=setting if args.repeat_memory is None else args.repeat_memory,
-                            **_fit_options(args))
+                            repeat_memory=args.repeat_memory, **_fit_options(args))
         outside = sum(1 for a in found if course is not None and not course.competencies(a.item))
         doc["answers"] = {"read": len(found), "ignored": outside}
     else:
@@ -240,7 +239,7 @@ def calibration_report(doc: dict[str, Any], out: Path | str) -> str:
             lines.append(f"repeat_memory kept at {doc['repeat_memory']:.2f}: the answers cannot tell "
                          f"({recall['repeated_answers']} answers to items answered before)")
         else:
-            lines.append(f"repeat_memory {doc['repeat_memory']:.2f} (not fitted; --repeat-memory fit measures it)")
+            lines.append(f"repeat_memory {doc['repeat_memory']:.2f}, as given (--repeat-memory)")
         if doc.get("answers", {}).get("ignored"):
             lines.append(f"{doc['answers']['ignored']} answers to items outside the course ignored")
         bad = doc["bad_items"]
@@ -352,11 +351,11 @@ def register(subparsers: Any) -> None:
     cal.add_argument("--min-responses", type=int, default=MIN_ITEM_RESPONSES, metavar="N",
                      help=f"fit an item's guess/slip only when at least N learners answered it; "
                           f"otherwise it keeps its defaults (default {MIN_ITEM_RESPONSES})")
-    cal.add_argument("--repeat-memory", type=_recall_setting, metavar="fit|M",
+    cal.add_argument("--repeat-memory", type=_recall_setting, metavar="fit|M", default="fit",
                      help="how likely a learner is to recall an item answered before (the engine's "
-                          "repeat_memory): 'fit' measures it from the answers (the course's setting "
-                          "is kept if nobody answered an item twice); a number fixes it (default: "
-                          "the course's setting)")
+                          "repeat_memory): 'fit' (the default) measures it from the answers, keeping "
+                          "the course's setting if they cannot tell (nobody answered an item twice); "
+                          "a number fixes it")
     cal.add_argument("--json", action="store_true", help="print the whole result, bad items included, as JSON")
     cal.set_defaults(func=_guarded(run_calibrate))
 
