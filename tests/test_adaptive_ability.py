@@ -72,21 +72,28 @@ def test_recovers_class_specific_priors_from_simulated_learners() -> None:
         assert doc["default"][name] == pytest.approx(want, abs=0.02)
 
 
-def test_prediction_never_uses_later_answers() -> None:
-    """Flip every answer of one learner from answer i on: the predictions up to i (i itself
-    included) are unchanged, and a later sequence's first prediction does change (its class
-    moved), so the test can see a leak."""
-    data = ability_learners(300, seed=2)
-    doc = fit(data, "ability", restarts=1, max_iter=20, thresholds=THRESHOLD)
+def _flip_s7_from_answer_8(doc, data):
+    """Predictions before and after learner s7's answers are flipped from their 9th on, checking
+    that no earlier prediction and no other learner's changed (predictions only look back)."""
     base = predict(doc, data)
     mine = [j for j, r in enumerate(data) if r.student == "s7"]
-    i = mine[8]                                  # third answer of the learner's second sequence
+    i = mine[8]
     flipped = [Response(r.student, r.competency, 1 - r.correct) if j >= i and r.student == "s7" else r
                for j, r in enumerate(data)]
     again = predict(doc, flipped)
     assert np.array_equal(again[: i + 1], base[: i + 1])
     others = [j for j, r in enumerate(data) if r.student != "s7"]
     assert np.array_equal(again[others], base[others])
+    return base, again, mine, i
+
+
+def test_prediction_never_uses_later_answers() -> None:
+    """Flip every answer of one learner from answer i on: the predictions up to i (i itself
+    included) are unchanged, and a later sequence's first prediction does change (its class
+    moved), so the test can see a leak."""
+    data = ability_learners(300, seed=2)
+    doc = fit(data, "ability", restarts=1, max_iter=20, thresholds=THRESHOLD)
+    base, again, mine, i = _flip_s7_from_answer_8(doc, data)  # third answer of the second sequence
     next_start = mine[12]                        # first answer of the third sequence
     assert again[next_start] != base[next_start]
 
@@ -195,15 +202,7 @@ def test_history_prediction_never_uses_later_answers() -> None:
     data = ability_learners(300, seed=2)
     doc = fit(data, "history", restarts=1, max_iter=20, thresholds=THRESHOLD, min_common=10)
     assert doc["model"] == "history" and doc["history"]["related"]
-    base = predict(doc, data)
-    mine = [j for j, r in enumerate(data) if r.student == "s7"]
-    i = mine[8]
-    flipped = [Response(r.student, r.competency, 1 - r.correct) if j >= i and r.student == "s7" else r
-               for j, r in enumerate(data)]
-    again = predict(doc, flipped)
-    assert np.array_equal(again[: i + 1], base[: i + 1])
-    others = [j for j, r in enumerate(data) if r.student != "s7"]
-    assert np.array_equal(again[others], base[others])
+    base, again, mine, i = _flip_s7_from_answer_8(doc, data)
     assert again[mine[12]] != base[mine[12]] and again[i + 1] != base[i + 1]
 
 

@@ -297,6 +297,18 @@ def fit(responses: Sequence[Response], model: str = "standard", restarts: int = 
 
 # --- per-item guess and slip ------------------------------------------------------------------
 
+def earlier_answers(responses: Sequence[Response]) -> np.ndarray:
+    """For each response, how many times the learner had answered its item before, on the same
+    competency (an answer to a two-competency item is one response per competency, not a repeat)."""
+    seen: dict[tuple[str, str, str], int] = {}
+    count = np.empty(len(responses), dtype=np.int64)
+    for n, r in enumerate(responses):
+        key = (r.student, r.competency, str(r.item))
+        count[n] = seen.get(key, 0)
+        seen[key] = count[n] + 1
+    return count
+
+
 @dataclass
 class ItemTable:
     """Which item each flat response position answers, and how the engine weighs a repeat.
@@ -320,13 +332,7 @@ class ItemTable:
               repeat_memory: float, learners: np.ndarray, min_responses: int) -> ItemTable:
         index = {item: i for i, item in enumerate(ids)}
         item_of = np.array([index[r.item] for r in responses], dtype=np.int64)
-        seen: dict[tuple[str, str, str], int] = {}
-        count = np.empty(len(responses), dtype=np.int64)
-        for n, r in enumerate(responses):
-            key = (r.student, r.competency, str(r.item))
-            count[n] = seen.get(key, 0)
-            seen[key] = count[n] + 1
-        flat, repeats = item_of[seqs.where], count[seqs.where]
+        flat, repeats = item_of[seqs.where], earlier_answers(responses)[seqs.where]
         home = np.zeros(len(ids), dtype=np.int64)
         home[flat[::-1]] = seqs.skill[::-1]  # the first flat position of each item wins
         return cls(ids, flat, (1.0 - repeat_memory) ** repeats, learners >= min_responses, home)
@@ -416,12 +422,7 @@ def fit_recall(responses: Sequence[Response], defaults: Mapping[str, tuple[float
     (or with a likelihood flat in it) the answers cannot tell, and `setting` (the course's) is
     kept.
     """
-    counts: dict[tuple[str, str, str], int] = {}
-    repeated = 0
-    for r in responses:  # one answer to a two-competency item is two responses, not a repeat
-        key = (r.student, r.competency, str(r.item))
-        repeated += counts.get(key, 0) > 0
-        counts[key] = counts.get(key, 0) + 1
+    repeated = int((earlier_answers(responses) > 0).sum())
     if not repeated:
         doc = fit_items(responses, defaults, model, repeat_memory=setting, **options)
         doc["repeat_memory_fit"] = {"repeated_answers": 0, "kept": setting}
